@@ -1,0 +1,153 @@
+//! Command-line arguments and one module per command.
+
+mod check;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use newsroom::config::Config;
+
+/// Exit code of a command that a later release implements.
+const NOT_IMPLEMENTED: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsroom",
+    version,
+    about = "Aggregator, review queue and feed generator for a curated weekly newsletter"
+)]
+pub struct Args {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "feeds.toml", value_name = "PATH")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the feeds and HTML archive of every finished issue.
+    Build {
+        /// Read issues from DIR instead of `issues_dir`.
+        #[arg(long, value_name = "DIR")]
+        issues: Option<PathBuf>,
+        /// Write to DIR instead of `output_dir`.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Parse the config and every issue; report what each issue holds.
+    Check {
+        /// Read issues from DIR instead of `issues_dir`.
+        #[arg(long, value_name = "DIR")]
+        issues: Option<PathBuf>,
+        /// One JSON object per line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Poll every source (or one) once.
+    Poll {
+        /// Only the source with this name.
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// List the ranked candidates waiting for review.
+    Suggest {
+        /// At most N candidates.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record an editor's decision on a candidate.
+    #[command(subcommand)]
+    Review(Review),
+    /// Write the next issue from the accepted candidates.
+    Draft {
+        /// Write to FILE instead of the next file in `issues_dir`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Import sources from OPML, or export them as OPML.
+    #[command(subcommand)]
+    Sources(Sources),
+    /// Run the long-lived service: poll, rebuild, serve.
+    Daemon {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Show every source: last poll, status, next poll, errors, items.
+    Status {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move the store from SQLite to PostgreSQL.
+    Migrate {
+        /// The database to copy from.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to copy to.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Review {
+    /// Accept a candidate into the next issue.
+    Accept {
+        id: i64,
+        /// The section to file it under.
+        #[arg(long, value_name = "S")]
+        section: Option<String>,
+        /// The blurb to publish with it.
+        #[arg(long, value_name = "T")]
+        blurb: Option<String>,
+    },
+    /// Reject a candidate for good.
+    Reject { id: i64 },
+    /// Hide a candidate for a few days.
+    Snooze {
+        id: i64,
+        /// How many days.
+        #[arg(long, value_name = "N", default_value_t = 7)]
+        days: u32,
+    },
+    /// Take back the last decision on a candidate.
+    Undo { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Sources {
+    /// Add the feeds of an OPML file to the config.
+    Import { file: PathBuf },
+    /// Print the sources as OPML 2.0.
+    Export,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Check { issues, json } => {
+            let config = load_config(&args.config)?;
+            check::run(&config, issues.as_deref(), json)
+        }
+        command => {
+            let name = format!("{command:?}");
+            let name = name
+                .split([' ', '(', '{'])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            eprintln!("newsroom: `{name}` is not implemented yet");
+            Ok(ExitCode::from(NOT_IMPLEMENTED))
+        }
+    }
+}
+
+fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
+    Config::load(path).with_context(|| "cannot load the configuration (see --config)".to_string())
+}

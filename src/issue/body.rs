@@ -1,0 +1,566 @@
+//! The markdown body of an issue: intro, sections, entries, footer.
+//!
+//! pulldown-cmark finds the blocks (headings, paragraphs, list items) and the
+//! links inside them; this module decides what each block is. A paragraph's
+//! physical lines are looked at one by one, because a link line may follow
+//! its blurb without a blank line and still closes the entry.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use url::Url;
+
+use super::file_name::number_in_title;
+use super::{Entry, IssueErrorKind, Link, Section};
+use crate::lines::LineIndex;
+
+type Failure = (usize, IssueErrorKind);
+
+#[derive(Debug, Default)]
+pub struct Body {
+    pub intro: String,
+    pub sections: Vec<Section>,
+    pub footer: Option<String>,
+}
+
+/// A top-level block of the body, in the terms an issue is made of.
+enum Block {
+    Heading {
+        text: String,
+        line: usize,
+    },
+    /// A paragraph, or one item of a list (`own_entry`).
+    Lines {
+        lines: Vec<Line>,
+        own_entry: bool,
+    },
+    /// Code, quotes, tables, HTML: kept verbatim in the blurb they are part of.
+    Raw {
+        markdown: String,
+        line: usize,
+    },
+}
+
+struct Line {
+    markdown: String,
+    number: usize,
+    kind: LineKind,
+}
+
+enum LineKind {
+    /// A line that is nothing but one link: it closes an entry.
+    Link(Link),
+    /// Prose, with the http(s) links found in it.
+    Text(Vec<Link>),
+}
+
+/// Parses the body, which starts at byte `start` of `text`.
+pub fn parse(text: &str, start: usize, title: &str, number: u32) -> Result<Body, Failure> {
+    let index = LineIndex::new(text);
+    let blocks = blocks(text, start, &index)?;
+    Ok(assemble(blocks, title, number))
+}
+
+fn blocks(text: &str, start: usize, index: &LineIndex) -> Result<Vec<Block>, Failure> {
+    let body = &text[start..];
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, Options::empty())
+        .into_offset_iter()
+        .map(|(event, range)| (event, range.start + start..range.end + start))
+        .collect();
+
+    let mut blocks = Vec::new();
+    let mut at = 0;
+    while at < events.len() {
+        let (event, range) = &events[at];
+        let end = end_of_block(&events, at);
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                let text = plain_text(&events[at + 1..end]);
+                blocks.push(Block::Heading {
+                    text: text.trim().to_string(),
+                    line: index.line(range.start),
+                });
+            }
+            Event::Start(Tag::Paragraph) => blocks.push(Block::Lines {
+                lines: lines(text, range.clone(), &events[at + 1..end], index, false)?,
+                own_entry: false,
+            }),
+            Event::Start(Tag::List(_)) => {
+                let mut item = at + 1;
+                while item < end {
+                    let item_end = end_of_block(&events, item);
+                    let item_range = events[item].1.clone();
+                    blocks.push(Block::Lines {
+                        lines: lines(text, item_range, &events[item + 1..item_end], index, true)?,
+                        own_entry: true,
+                    });
+                    item = item_end + 1;
+                }
+            }
+            Event::Start(Tag::HtmlBlock) | Event::Html(_)
+                if text[range.clone()].trim_start().starts_with("<!--") => {}
+            Event::Rule => {}
+            _ => {
+                let markdown = text[range.clone()].trim().to_string();
+                if !markdown.is_empty() {
+                    blocks.push(Block::Raw {
+                        markdown,
+                        line: index.line(range.start),
+                    });
+                }
+            }
+        }
+        at = end + 1;
+    }
+    Ok(blocks)
+}
+
+/// The index of the event that closes the block opened at `at` (or `at`
+/// itself for a block that is a single event).
+fn end_of_block(events: &[(Event, Range<usize>)], at: usize) -> usize {
+    if !matches!(events[at].0, Event::Start(_)) {
+        return at;
+    }
+    let mut depth = 0usize;
+    for (offset, (event, _)) in events[at..].iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return at + offset;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+fn plain_text(events: &[(Event, Range<usize>)]) -> String {
+    events
+        .iter()
+        .filter_map(|(event, _)| match event {
+            Event::Text(text) | Event::Code(text) => Some(text.as_ref()),
+            Event::SoftBreak | Event::HardBreak => Some(" "),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What the events that start on one physical line amount to.
+enum Atom {
+    Link {
+        url: String,
+        text: String,
+        ends_on_line: bool,
+    },
+    Text(String),
+    Other,
+}
+
+/// Splits the block at `range` into its physical lines and classifies each.
+fn lines(
+    text: &str,
+    range: Range<usize>,
+    events: &[(Event, Range<usize>)],
+    index: &LineIndex,
+    list_item: bool,
+) -> Result<Vec<Line>, Failure> {
+    // Physical lines of the block, with their absolute start offsets.
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut offset = range.start;
+    for raw in text[range.clone()].split('\n') {
+        spans.push(offset..offset + raw.len());
+        offset += raw.len() + 1;
+    }
+    let mut atoms: Vec<Vec<Atom>> = spans.iter().map(|_| Vec::new()).collect();
+    let line_at = |offset: usize| {
+        spans
+            .partition_point(|span| span.end < offset)
+            .min(spans.len() - 1)
+    };
+
+    let mut link_depth = 0;
+    for (event, event_range) in events {
+        let slot = line_at(event_range.start);
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if link_depth == 0 {
+                    atoms[slot].push(Atom::Link {
+                        url: dest_url.to_string(),
+                        text: String::new(),
+                        ends_on_line: event_range.end <= spans[slot].end,
+                    });
+                }
+                link_depth += 1;
+            }
+            Event::End(TagEnd::Link) => link_depth -= 1,
+            Event::Text(inner) | Event::Code(inner) if link_depth > 0 => {
+                let link = atoms
+                    .iter_mut()
+                    .rev()
+                    .flat_map(|line| line.iter_mut().rev())
+                    .find_map(|atom| match atom {
+                        Atom::Link { text, .. } => Some(text),
+                        _ => None,
+                    });
+                if let Some(link_text) = link {
+                    link_text.push_str(inner);
+                }
+            }
+            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.to_string())),
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Paragraph)
+            | Event::End(_)
+            | Event::SoftBreak
+            | Event::HardBreak => {}
+            _ if link_depth > 0 => {}
+            _ => atoms[slot].push(Atom::Other),
+        }
+    }
+
+    let mut lines = Vec::new();
+    for (span, atoms) in spans.iter().zip(atoms) {
+        let raw = &text[span.clone()];
+        let markdown = if list_item {
+            strip_list_marker(raw)
+        } else {
+            raw.trim()
+        };
+        if markdown.is_empty() {
+            continue;
+        }
+        let number = index.line(span.start);
+        let kind = classify(&atoms).map_err(|kind| (number, kind))?;
+        lines.push(Line {
+            markdown: markdown.to_string(),
+            number,
+            kind,
+        });
+    }
+    Ok(lines)
+}
+
+fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
+    let meaningful: Vec<&Atom> = atoms
+        .iter()
+        .filter(|atom| !matches!(atom, Atom::Text(text) if text.trim().is_empty()))
+        .collect();
+    if let [
+        Atom::Link {
+            url,
+            text,
+            ends_on_line: true,
+        },
+    ] = meaningful.as_slice()
+    {
+        let url = link_url(url)?;
+        let text = text.trim();
+        let text = (!text.is_empty()
+            && text != url.as_str()
+            && text != url.as_str().trim_end_matches('/'))
+        .then(|| text.to_string());
+        return Ok(LineKind::Link(Link { url, text }));
+    }
+    let all_text = meaningful.iter().all(|atom| matches!(atom, Atom::Text(_)));
+    if all_text && !meaningful.is_empty() {
+        let line: String = meaningful
+            .iter()
+            .filter_map(|atom| match atom {
+                Atom::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let line = line.trim();
+        if looks_like_bare_url(line) {
+            return Ok(LineKind::Link(Link {
+                url: link_url(line)?,
+                text: None,
+            }));
+        }
+        // pulldown-cmark leaves a link it could not read as text; a line
+        // that is shaped like one is a link the editor got wrong.
+        let is_broken_link = (line.starts_with('[') && line.contains("](") && line.ends_with(')'))
+            || (line.starts_with('<') && line.ends_with('>') && line.contains("://"));
+        if is_broken_link {
+            return Err(IssueErrorKind::MalformedUrl {
+                url: line.to_string(),
+                reason: "not a markdown link: a URL may not contain spaces".into(),
+            });
+        }
+    }
+    let mut links = Vec::new();
+    for atom in atoms {
+        match atom {
+            Atom::Link { url, .. } => links.extend(
+                Url::parse(url)
+                    .ok()
+                    .filter(is_web)
+                    .map(|url| Link { url, text: None }),
+            ),
+            Atom::Text(text) => links.extend(urls_in_prose(text)),
+            Atom::Other => {}
+        }
+    }
+    Ok(LineKind::Text(links))
+}
+
+/// One token that starts with a URL scheme: the editor meant a link line.
+fn looks_like_bare_url(line: &str) -> bool {
+    let Some((scheme, _)) = line.split_once("://") else {
+        return false;
+    };
+    !scheme.is_empty()
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        && !line.contains(char::is_whitespace)
+}
+
+fn is_web(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host().is_some()
+}
+
+/// The URL of a link line: absolute, and one a reader can follow.
+fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
+    let malformed = |reason: String| IssueErrorKind::MalformedUrl {
+        url: text.to_string(),
+        reason,
+    };
+    let url = Url::parse(text.trim()).map_err(|err| malformed(err.to_string()))?;
+    match url.scheme() {
+        "http" | "https" | "ftp" if url.host().is_some() => Ok(url),
+        "mailto" => Ok(url),
+        "http" | "https" | "ftp" => Err(malformed("no host".into())),
+        scheme => Err(malformed(format!("unsupported scheme `{scheme}:`"))),
+    }
+}
+
+/// Bare http(s) URLs written inside a sentence.
+fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
+    text.split_whitespace()
+        .filter(|word| word.starts_with("http://") || word.starts_with("https://"))
+        .filter_map(|word| {
+            Url::parse(word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?'])).ok()
+        })
+        .filter(is_web)
+        .map(|url| Link { url, text: None })
+}
+
+fn strip_list_marker(line: &str) -> &str {
+    let line = line.trim();
+    for marker in ["* ", "- ", "+ "] {
+        if let Some(rest) = line.strip_prefix(marker) {
+            return rest.trim_start();
+        }
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    match line[digits..].as_bytes() {
+        [b'.' | b')', b' ', ..] if digits > 0 => line[digits + 2..].trim_start(),
+        _ => line,
+    }
+}
+
+/// Whether a heading only repeats the issue's title (`## Issue 75 - 10th
+/// June` under `title: Issue 75 - 10th June 2012`).
+fn is_title_heading(heading: &str, title: &str, number: u32) -> bool {
+    let squash = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (heading_key, title_key) = (squash(heading), squash(title));
+    (!heading_key.is_empty() && title_key.starts_with(&heading_key))
+        || number_in_title(heading) == Some(number)
+}
+
+/// Text waiting for the link line that makes it an entry.
+#[derive(Default)]
+struct Pending {
+    paragraphs: Vec<String>,
+    links: Vec<Link>,
+    line: Option<usize>,
+}
+
+impl Pending {
+    fn push(&mut self, markdown: String, line: usize, links: Vec<Link>) {
+        self.paragraphs.push(markdown);
+        self.links.extend(links);
+        self.line.get_or_insert(line);
+    }
+
+    fn take(&mut self) -> Option<(String, Vec<Link>, usize)> {
+        let line = self.line.take()?;
+        let blurb = std::mem::take(&mut self.paragraphs).join("\n\n");
+        Some((blurb, std::mem::take(&mut self.links), line))
+    }
+}
+
+#[derive(Default)]
+struct Assembly {
+    intro: Vec<String>,
+    sections: Vec<Section>,
+    pending: Pending,
+}
+
+impl Assembly {
+    /// Turns what is pending into an entry of its own, its links being the
+    /// ones written inside its text (there may be none).
+    fn flush(&mut self) {
+        if let Some((blurb, links, line)) = self.pending.take() {
+            match self.sections.last_mut() {
+                Some(section) => section.entries.push(Entry { blurb, links, line }),
+                None => self.intro.push(blurb),
+            }
+        }
+    }
+
+    fn add_links(&mut self, links: Vec<Link>, line: usize) {
+        let Some(section) = self.sections.last_mut() else {
+            return;
+        };
+        match self.pending.take() {
+            Some((blurb, _, line)) => section.entries.push(Entry { blurb, links, line }),
+            // A link line after a blank line still belongs to the entry above.
+            None => match section.entries.last_mut() {
+                Some(entry) => entry.links.extend(links),
+                None => section.entries.push(Entry {
+                    blurb: String::new(),
+                    links,
+                    line,
+                }),
+            },
+        }
+    }
+
+    fn lines(&mut self, lines: Vec<Line>) {
+        let mut text: Vec<String> = Vec::new();
+        let mut text_links = Vec::new();
+        let mut text_line = 0;
+        let mut links = Vec::new();
+        let mut links_line = 0;
+        for line in lines {
+            match line.kind {
+                LineKind::Link(link) => {
+                    if !text.is_empty() {
+                        self.pending.push(
+                            text.join(" "),
+                            text_line,
+                            std::mem::take(&mut text_links),
+                        );
+                        text.clear();
+                    }
+                    if links.is_empty() {
+                        links_line = line.number;
+                    }
+                    links.push(link);
+                }
+                LineKind::Text(found) => {
+                    if !links.is_empty() {
+                        self.add_links(std::mem::take(&mut links), links_line);
+                    }
+                    if text.is_empty() {
+                        text_line = line.number;
+                    }
+                    text.push(line.markdown);
+                    text_links.extend(found);
+                }
+            }
+        }
+        if !links.is_empty() {
+            self.add_links(links, links_line);
+        }
+        if !text.is_empty() {
+            // Prose that carries its own links, followed by more prose, is an
+            // entry in the older inline style: close the one before it.
+            if !self.pending.links.is_empty() {
+                self.flush();
+            }
+            self.pending.push(text.join(" "), text_line, text_links);
+        }
+    }
+}
+
+fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
+    let has_sections = blocks.iter().any(|block| {
+        matches!(block, Block::Heading { text, .. } if !text.is_empty() && !is_title_heading(text, title, number))
+    });
+    let mut assembly = Assembly::default();
+    let mut blocks = blocks.into_iter().peekable();
+    if !has_sections {
+        // No headings at all: the first block is the intro if it is prose
+        // alone, and everything else is filed under one section.
+        if let Some(Block::Lines { lines, .. }) = blocks.peek() {
+            if lines
+                .iter()
+                .all(|line| matches!(line.kind, LineKind::Text(_)))
+            {
+                let lines = lines
+                    .iter()
+                    .map(|line| line.markdown.as_str())
+                    .collect::<Vec<_>>();
+                assembly.intro.push(lines.join(" "));
+                blocks.next();
+            }
+        }
+        assembly.sections.push(Section {
+            name: "Links".into(),
+            entries: Vec::new(),
+            line: 1,
+        });
+    }
+    for block in blocks {
+        match block {
+            Block::Heading { text, line } => {
+                if text.is_empty() || is_title_heading(&text, title, number) {
+                    continue;
+                }
+                assembly.flush();
+                assembly.sections.push(Section {
+                    name: text,
+                    entries: Vec::new(),
+                    line,
+                });
+            }
+            Block::Lines { lines, own_entry } => {
+                if assembly.sections.is_empty() {
+                    let text = lines
+                        .iter()
+                        .map(|line| line.markdown.as_str())
+                        .collect::<Vec<_>>();
+                    assembly.intro.push(text.join(" "));
+                    continue;
+                }
+                if own_entry {
+                    assembly.flush();
+                }
+                assembly.lines(lines);
+                if own_entry {
+                    assembly.flush();
+                }
+            }
+            Block::Raw { markdown, line } => match assembly.sections.is_empty() {
+                true => assembly.intro.push(markdown),
+                false => assembly.pending.push(markdown, line, Vec::new()),
+            },
+        }
+    }
+    // What follows the last entry is the footer, unless the last section
+    // would be left without an entry.
+    let last_has_entries = assembly
+        .sections
+        .last()
+        .is_some_and(|section| !section.entries.is_empty());
+    let footer = if last_has_entries {
+        assembly.pending.take().map(|(footer, _, _)| footer)
+    } else {
+        assembly.flush();
+        None
+    };
+    Body {
+        intro: assembly.intro.join("\n\n"),
+        sections: assembly.sections,
+        footer,
+    }
+}

@@ -1,0 +1,13 @@
+//! newsroom: the machinery behind a curated weekly newsletter.
+//!
+//! Data flows one way through these modules (see ARCHITECTURE.md):
+//! `config` and `issue` read the inputs, `item` is the model both halves
+//! share, `normalize` makes links comparable.
+
+pub mod config;
+pub mod issue;
+pub mod item;
+pub mod lines;
+pub mod normalize;
+
+pub use item::{Item, Origin};
