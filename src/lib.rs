@@ -9,5 +9,6 @@ pub mod issue;
 pub mod item;
 pub mod lines;
 pub mod normalize;
+pub mod store;
 
 pub use item::{Item, Origin};
