@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Feed, Person, Text};
+use feed_rs::model::{Entry, Person, Text};
 use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use memchr::memmem;
 use url::Url;
@@ -112,17 +112,17 @@ pub fn parse_feed(
             None => skipped += 1,
         }
     }
+    let title = feed
+        .title
+        .as_ref()
+        .map(|title| adapter.text(title))
+        .filter(|title| !title.is_empty());
     Ok(ParsedFeed {
-        title: feed_title(&feed),
+        title,
         entries,
         skipped,
         hints,
     })
-}
-
-fn feed_title(feed: &Feed) -> Option<String> {
-    let title = feed.title.as_ref().map(|title| title.content.trim())?;
-    (!title.is_empty()).then(|| title.to_string())
 }
 
 /// Fixes what real feeds get wrong and feed-rs would choke on or misread:
@@ -341,7 +341,7 @@ impl Adapter<'_> {
             let body = content.body.as_deref()?;
             match essence(content.content_type.as_str()) {
                 "text/html" | "application/xhtml+xml" => Some(self.sanitizer.clean(body)),
-                "text/plain" => Some(sanitize::escape(body)),
+                "text/plain" => Some(self.plain_to_html(body)),
                 _ => None,
             }
         });
@@ -403,22 +403,34 @@ impl Adapter<'_> {
 
     /// A title as plain text, whatever markup the feed put in it.
     fn text(&self, text: &Text) -> String {
-        if essence(text.content_type.as_str()) == "text/plain" {
+        if essence(text.content_type.as_str()) == "text/plain" && !text.content.contains('&') {
             return text
                 .content
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
         }
-        sanitize::plain_text(&self.sanitizer.clean(&text.content))
+        sanitize::plain_text(&self.html(text))
     }
 
     /// A summary as sanitised HTML.
     fn html(&self, text: &Text) -> String {
         if essence(text.content_type.as_str()) == "text/plain" {
-            return sanitize::escape(&text.content);
+            return self.plain_to_html(&text.content);
         }
         self.sanitizer.clean(&text.content)
+    }
+
+    /// Plain text as HTML. feed-rs passes HTML entities that XML does not
+    /// declare (`&eacute;`, `&nbsp;`, common in RSS) through verbatim, so
+    /// text with a `&` goes through the HTML parser to decode them, its
+    /// angle brackets escaped so that they stay text.
+    fn plain_to_html(&self, text: &str) -> String {
+        if !text.contains('&') {
+            return sanitize::escape(text);
+        }
+        self.sanitizer
+            .clean(&text.replace('<', "&lt;").replace('>', "&gt;"))
     }
 
     /// The date a reader should see: first seen when the feed gives none,
