@@ -10,6 +10,7 @@
 
 pub mod fetch;
 pub mod parse;
+pub mod poll;
 pub mod sanitize;
 pub mod schedule;
 pub mod setup;

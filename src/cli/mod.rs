@@ -1,6 +1,7 @@
 //! Command-line arguments and one module per command.
 
 mod check;
+mod poll;
 mod review;
 mod status;
 mod table;
@@ -146,6 +147,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = load_config(&args.config)?;
             check::run(&config, issues.as_deref(), json)
         }
+        Command::Poll { source } => poll::run(&load_config(&args.config)?, source.as_deref()),
         Command::Review(review) => review::run(&load_config(&args.config)?, review),
         Command::Status { json } => status::run(&load_config(&args.config)?, json),
         command => {
