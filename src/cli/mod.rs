@@ -1,9 +1,12 @@
 //! Command-line arguments and one module per command.
 
 mod check;
+mod draft;
 mod poll;
 mod review;
+mod sources;
 mod status;
+mod suggest;
 mod table;
 
 use std::path::PathBuf;
@@ -61,8 +64,8 @@ pub enum Command {
     /// List the ranked candidates waiting for review.
     Suggest {
         /// At most N candidates.
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
         /// One JSON object per line instead of a table.
         #[arg(long)]
         json: bool,
@@ -148,6 +151,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             check::run(&config, issues.as_deref(), json)
         }
         Command::Poll { source } => poll::run(&load_config(&args.config)?, source.as_deref()),
+        Command::Suggest {
+            limit,
+            json,
+            since,
+            explain,
+        } => {
+            let options = suggest::Options {
+                limit,
+                json,
+                since,
+                explain,
+            };
+            suggest::run(&load_config(&args.config)?, &options)
+        }
+        Command::Draft { out } => draft::run(&load_config(&args.config)?, out.as_deref()),
+        Command::Sources(command) => sources::run(&args.config, &command),
         Command::Review(review) => review::run(&load_config(&args.config)?, review),
         Command::Status { json } => status::run(&load_config(&args.config)?, json),
         command => {

@@ -276,8 +276,6 @@ pub struct Candidate {
     pub first_seen: DateTime<Utc>,
     /// Every source that listed it, by name.
     pub sources: Vec<String>,
-    /// The highest weight among those sources.
-    pub weight: f64,
 }
 
 /// An editor's decision on a candidate.

@@ -71,7 +71,7 @@ pub(super) async fn record_sightings(
 fn select(extra: &str, join: &str, filter: &str, order: &str) -> String {
     format!(
         "SELECT c.id, c.url, c.title, c.summary, c.published_at, c.first_seen_at, \
-            src.name AS source_name, src.weight AS source_weight{extra} \
+            src.name AS source_name{extra} \
          FROM candidates c \
          JOIN sightings s ON s.candidate_id = c.id \
          JOIN sources src ON src.id = s.source_id \
@@ -153,10 +153,8 @@ fn group<E>(
     for row in rows {
         let id: i64 = row.try_get("id").during(action)?;
         let source: String = row.try_get("source_name").during(action)?;
-        let weight: f64 = row.try_get("source_weight").during(action)?;
         if let Some((last, _)) = grouped.last_mut().filter(|(last, _)| last.id == id) {
             last.sources.push(source);
-            last.weight = last.weight.max(weight);
             continue;
         }
         let candidate = Candidate {
@@ -167,7 +165,6 @@ fn group<E>(
             published: time_of(row.try_get("published_at").during(action)?)?,
             first_seen: time_of(row.try_get("first_seen_at").during(action)?)?,
             sources: vec![source],
-            weight,
         };
         grouped.push((candidate, extra(row).during(action)?));
     }
