@@ -115,22 +115,30 @@ pub async fn poll<S: Store + Clone + 'static>(
         by_host.entry(host).or_default().push(due);
     }
     let slots = Arc::new(Semaphore::new(config.aggregator.concurrency));
+    // Parsing is CPU work: more parsers than cores would only starve the
+    // store's writer thread of its turn, and it writes every result.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let parsers = Arc::new(Semaphore::new(cores));
     let mut hosts = JoinSet::new();
     for sources in by_host.into_values() {
-        let (store, fetcher, slots, progress) = (
+        let (store, fetcher, slots, parsers, progress) = (
             store.clone(),
             fetcher.clone(),
             slots.clone(),
+            parsers.clone(),
             progress.clone(),
         );
         // One task per host polls its sources one after the other.
         hosts.spawn(async move {
             let mut reports = Vec::with_capacity(sources.len());
             for (record, source, interval) in sources {
-                let Ok(_slot) = slots.acquire().await else {
+                let Ok(slot) = slots.acquire().await else {
                     break; // Closed: the poll is being abandoned.
                 };
-                let result = poll_one(&fetcher, &record, &source, interval).await;
+                let result = poll_one(&fetcher, &parsers, &record, source, interval).await;
+                // The slot bounds requests in flight, not store writes, which
+                // queue for the database on their own.
+                drop(slot);
                 let recorded = store.record_poll(&result).await?;
                 let report = SourceReport {
                     name: record.name,
@@ -162,8 +170,9 @@ pub async fn poll<S: Store + Clone + 'static>(
 /// Fetches and parses one source; every failure becomes part of the result.
 async fn poll_one(
     fetcher: &Fetcher,
+    parsers: &Semaphore,
     record: &SourceRecord,
-    source: &Source,
+    source: Source,
     interval: Duration,
 ) -> PollResult {
     let request = FetchRequest {
@@ -203,7 +212,19 @@ async fn poll_one(
                     hints
                 }
                 Content::Modified { body, final_url } => {
-                    match parse_feed(&body, &final_url, source, now) {
+                    // Parsing and sanitising is CPU work: off the async
+                    // workers, so that they keep driving requests and store
+                    // transactions meanwhile.
+                    let parser = parsers.acquire().await;
+                    let parsed = tokio::task::spawn_blocking(move || {
+                        let parsed = parse_feed(&body, &final_url, &source, now);
+                        (parsed, final_url)
+                    })
+                    .await;
+                    drop(parser);
+                    let (parsed, final_url) =
+                        parsed.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+                    match parsed {
                         Ok(parsed) => {
                             result.status = PollStatus::Fetched;
                             result.validators = validators;

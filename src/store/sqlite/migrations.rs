@@ -40,7 +40,6 @@ CREATE TABLE candidates (
     published_at INTEGER NOT NULL,
     first_seen_at INTEGER NOT NULL
 );
-CREATE INDEX candidates_by_published_at ON candidates (published_at);
 
 -- Which source listed which candidate: the same article from two sources
 -- is one candidate with two sightings.

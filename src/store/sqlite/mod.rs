@@ -44,7 +44,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             // Another newsroom process (the daemon) may hold the write lock.
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // 32 MiB of page cache (negative: in KiB) instead of 2: a poll
+            // inserts all over the URL index.
+            .pragma("cache_size", "-32768");
         // SQLite has a single writer: one connection serialises the
         // transactions of concurrent polls instead of failing them with
         // SQLITE_BUSY.
@@ -152,11 +155,10 @@ impl Store for SqliteStore {
     async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
         let action = "record a poll";
         let mut tx = self.write(action).await?;
-        source::record_poll(&mut tx, result).await?;
         let new_items =
             candidate::record_sightings(&mut tx, result.source_id, &result.items, result.polled_at)
                 .await?;
-        source::add_items_seen(&mut tx, result.source_id, new_items).await?;
+        source::record_poll(&mut tx, result, new_items).await?;
         tx.commit().await.during(action)?;
         Ok(PollRecorded { new_items })
     }

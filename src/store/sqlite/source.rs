@@ -177,9 +177,12 @@ pub(super) async fn sync(
     Ok(report)
 }
 
+/// Stores the outcome of a poll that listed `new_items` links for the first
+/// time.
 pub(super) async fn record_poll(
     tx: &mut SqliteConnection,
     result: &PollResult,
+    new_items: usize,
 ) -> Result<(), StoreError> {
     let failed = result.status == PollStatus::Failed;
     let validators = result.validators.as_ref();
@@ -187,7 +190,7 @@ pub(super) async fn record_poll(
         "UPDATE sources SET \
             last_polled_at = ?, last_status = ?, last_error = ?, \
             consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END, \
-            next_poll_at = ?, gone = ?, url = COALESCE(?, url), \
+            next_poll_at = ?, gone = ?, url = COALESCE(?, url), items_seen = items_seen + ?, \
             etag = CASE WHEN ? THEN ? ELSE etag END, \
             last_modified = CASE WHEN ? THEN ? ELSE last_modified END \
          WHERE id = ?",
@@ -199,6 +202,7 @@ pub(super) async fn record_poll(
     .bind(result.next_poll_at.timestamp())
     .bind(result.status == PollStatus::Gone)
     .bind(result.moved_to.as_ref().map(url::Url::as_str))
+    .bind(i64::try_from(new_items).unwrap_or(i64::MAX))
     .bind(validators.is_some())
     .bind(validators.and_then(|v| v.etag.as_deref()))
     .bind(validators.is_some())
@@ -212,22 +216,5 @@ pub(super) async fn record_poll(
             id: result.source_id,
         });
     }
-    Ok(())
-}
-
-pub(super) async fn add_items_seen(
-    tx: &mut SqliteConnection,
-    id: i64,
-    new_items: usize,
-) -> Result<(), StoreError> {
-    if new_items == 0 {
-        return Ok(());
-    }
-    sqlx::query("UPDATE sources SET items_seen = items_seen + ? WHERE id = ?")
-        .bind(i64::try_from(new_items).unwrap_or(i64::MAX))
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .during("count the items of a source")?;
     Ok(())
 }
