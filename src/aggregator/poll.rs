@@ -133,7 +133,7 @@ pub async fn poll<S: Store + Clone + 'static>(
             let mut reports = Vec::with_capacity(sources.len());
             for (record, source, interval) in sources {
                 let Ok(slot) = slots.acquire().await else {
-                    break; // Closed: the poll is being abandoned.
+                    break; // Never closed: no poll runs without its slots.
                 };
                 let result = poll_one(&fetcher, &parsers, &record, source, interval).await;
                 // The slot bounds requests in flight, not store writes, which
