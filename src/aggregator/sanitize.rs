@@ -95,10 +95,10 @@ const ENTITIES: &[(&str, char)] = &[
 
 /// The text a reader sees in `sanitized`, on one line, whitespace collapsed.
 ///
-/// Only for the output of [`Sanitizer::clean`] or [`escape`]: that
-/// serialiser always quotes attributes with `"` and escapes text with
-/// [`ENTITIES`] only, which is all this undoes. One pass, no second HTML
-/// parse.
+/// Only for the output of [`Sanitizer::clean`] or [`escape`]: they always
+/// quote attributes with `"` and escape text as `&amp;`, `&lt;`, `&gt;`,
+/// `&quot;` and `&nbsp;` only, which is all this undoes. One pass, no second
+/// HTML parse.
 pub fn plain_text(sanitized: &str) -> String {
     let mut text = String::with_capacity(sanitized.len());
     let mut space = false;
