@@ -1,13 +1,14 @@
 //! Parse throughput of a typical source feed: ~50 RSS 2.0 entries with HTML
 //! summaries, categories and dates, through `parse_feed` (feed-rs, the
-//! adapter, ammonia and the URL normaliser).
+//! adapter, ammonia and the URL normaliser), beside feed-rs alone and a
+//! poll where all but one entry are already known.
 
 use std::fmt::Write;
 use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use newsroom::aggregator::parse::parse_feed;
+use newsroom::aggregator::parse::{parse_feed, parse_new_entries};
 use newsroom::config::Source;
 use url::Url;
 
@@ -60,6 +61,19 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(body.len() as u64));
     group.bench_function("rss2_50_entries", |b| {
         b.iter(|| parse_feed(black_box(body.as_bytes()), &url, &source, now).expect("parses"))
+    });
+    // The floor: feed-rs alone, without our adapter and sanitiser.
+    group.bench_function("rss2_50_entries_feed_rs_only", |b| {
+        b.iter(|| feed_rs::parser::parse(black_box(body.as_bytes())).expect("parses"))
+    });
+    // A typical poll: one new entry among 50 the store already has.
+    group.bench_function("rss2_49_of_50_known", |b| {
+        b.iter(|| {
+            parse_new_entries(black_box(body.as_bytes()), &url, &source, now, |id, _| {
+                id != "post-0"
+            })
+            .expect("parses")
+        })
     });
     group.finish();
 }

@@ -526,3 +526,35 @@ async fn fetched_feeds_parse_and_other_documents_are_reported() {
         "{plain:?}"
     );
 }
+
+#[tokio::test]
+async fn a_server_that_never_accepts_hits_the_connect_timeout() {
+    // A listener whose accept queue is full drops further SYNs, so the next
+    // connection attempt hangs as it would against a black-holed host.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let _listener = socket.listen(0).unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let attempt = tokio::net::TcpStream::connect(address);
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(100), attempt).await {
+            fillers.push(stream);
+        }
+    }
+    let options = FetchOptions {
+        connect_timeout: Duration::from_millis(200),
+        timeout: Duration::from_secs(5),
+        ..FetchOptions::default()
+    };
+    let url = Url::parse(&format!("http://{address}/feed.xml")).unwrap();
+    let err = fetcher_with(options)
+        .fetch(&FetchRequest::new(url))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::ConnectTimeout { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("could not connect within 200ms"),
+        "{err}"
+    );
+}

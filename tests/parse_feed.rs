@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use newsroom::Origin;
-use newsroom::aggregator::parse::{ParseError, ParsedEntry, ParsedFeed, parse_feed};
+use newsroom::aggregator::parse::{
+    ParseError, ParsedEntry, ParsedFeed, parse_feed, parse_new_entries,
+};
 use newsroom::config::Source;
 use url::Url;
 
@@ -301,4 +303,27 @@ fn wrong_encoding_declarations_are_repaired() {
         let feed = parse_feed(&body, &url, &source(url.as_str()), now()).unwrap();
         assert_eq!(feed.entries[0].item.title, "Café");
     }
+}
+
+#[test]
+fn known_entries_are_left_out_and_counted() {
+    let url = Url::parse("https://ops.example/feed.xml").unwrap();
+    let all = rss2();
+    assert_eq!(all.known, 0);
+    let feed = parse_new_entries(
+        &fixture("rss2.xml"),
+        &url,
+        &source(url.as_str()),
+        now(),
+        |id, url| id == "ops-post-1" || url.as_str() == "https://ops.example/posts/undated",
+    )
+    .unwrap();
+    assert_eq!(feed.known, 2);
+    assert_eq!(feed.skipped, all.skipped);
+    assert_eq!(feed.entries.len(), all.entries.len() - 2);
+    assert!(
+        feed.entries
+            .iter()
+            .all(|e| e.item.id != "ops-post-1" && !e.item.url.as_str().ends_with("/undated"))
+    );
 }

@@ -31,6 +31,9 @@ pub struct ParsedFeed {
     /// Entries dropped for want of an http(s) link (none, or `javascript:`,
     /// `data:`, `file:`, ...).
     pub skipped: usize,
+    /// Entries left out because the caller already has them (see
+    /// [`parse_new_entries`]); always 0 from [`parse_feed`].
+    pub known: usize,
     /// RSS `<ttl>` and `sy:updatePeriod`/`sy:updateFrequency`; merge with
     /// `Fetched::hints` before calling `schedule::next_poll`.
     pub hints: PollHints,
@@ -80,6 +83,21 @@ pub fn parse_feed(
     source: &Source,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
+    parse_new_entries(body, feed_url, source, now, |_, _| false)
+}
+
+/// [`parse_feed`], leaving out the entries the store already has:
+/// `is_known(id, url)` gets each entry's [`Item::id`] and normalised URL
+/// before its HTML is sanitised, the most expensive step of parsing. Left
+/// out entries are counted in [`ParsedFeed::known`]. A feed usually changes
+/// by one entry among dozens, so this saves most of the work of a poll.
+pub fn parse_new_entries(
+    body: &[u8],
+    feed_url: &Url,
+    source: &Source,
+    now: DateTime<Utc>,
+    is_known: impl Fn(&str, &Url) -> bool,
+) -> Result<ParsedFeed, ParseError> {
     let body = repair(body);
     let feed = feed_rs::parser::Builder::new()
         .base_uri(Some(feed_url.as_str()))
@@ -106,11 +124,17 @@ pub fn parse_feed(
     };
     let mut entries = Vec::with_capacity(feed.entries.len());
     let mut skipped = 0;
+    let mut known = 0;
     for entry in &feed.entries {
-        match adapter.entry(entry) {
-            Some(parsed) => entries.push(parsed),
-            None => skipped += 1,
+        let Some((id, url)) = adapter.identity(entry) else {
+            skipped += 1;
+            continue;
+        };
+        if is_known(&id, &url) {
+            known += 1;
+            continue;
         }
+        entries.push(adapter.entry(entry, id, url));
     }
     let title = feed
         .title
@@ -121,6 +145,7 @@ pub fn parse_feed(
         title,
         entries,
         skipped,
+        known,
         hints,
     })
 }
@@ -196,12 +221,20 @@ fn document_error(body: &[u8], url: &Url, err: ParseFeedError) -> ParseError {
     }
 }
 
-/// Whether the start of `body` is an HTML page (`<!DOCTYPE html>`, `<html>`,
-/// possibly after an XML declaration or comments).
+/// Whether `body` is an HTML page: its start has `<!DOCTYPE html>` or
+/// `<html>` before any feed root element (so that HTML quoted in a broken
+/// feed's CDATA does not count).
 fn looks_like_html(body: &[u8]) -> bool {
     let head = &body[..body.len().min(4096)];
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-    head.contains("<!doctype html") || head.contains("<html")
+    let first = |needles: &[&str]| needles.iter().filter_map(|needle| head.find(needle)).min();
+    match (
+        first(&["<!doctype html", "<html"]),
+        first(&["<rss", "<feed", "<rdf:rdf"]),
+    ) {
+        (Some(html), Some(feed)) => html < feed,
+        (html, _) => html.is_some(),
+    }
 }
 
 /// The first feed an HTML page advertises in a `<link rel="alternate">`,
@@ -324,12 +357,18 @@ struct Adapter<'a> {
 }
 
 impl Adapter<'_> {
-    fn entry(&self, entry: &Entry) -> Option<ParsedEntry> {
+    /// The entry's id and normalised URL, or `None` when it has no usable
+    /// link.
+    fn identity(&self, entry: &Entry) -> Option<(String, Url)> {
         let url = normalize(&self.link(entry)?);
         let id = match entry.id.trim() {
             "" => url.to_string(),
             id => id.to_string(),
         };
+        Some((id, url))
+    }
+
+    fn entry(&self, entry: &Entry, id: String, url: Url) -> ParsedEntry {
         let title = entry
             .title
             .as_ref()
@@ -364,7 +403,7 @@ impl Adapter<'_> {
             .iter()
             .map(|category| category.label.as_deref().unwrap_or(&category.term).trim());
         let tags = unique(categories.chain(self.source.tags.iter().map(|tag| tag.trim())));
-        Some(ParsedEntry {
+        ParsedEntry {
             item: Item {
                 id,
                 url,
@@ -380,7 +419,7 @@ impl Adapter<'_> {
                 },
             },
             summary_text,
-        })
+        }
     }
 
     /// The entry's http(s) link: its alternate link (feed-rs has already
@@ -499,6 +538,18 @@ mod tests {
             Some("https://blog.example/posts/atom.xml")
         );
         assert_eq!(alternate_feed_link("<link rel=alternate>", &page()), None);
+    }
+
+    #[test]
+    fn tells_html_pages_from_broken_feeds() {
+        assert!(looks_like_html(b"<!DOCTYPE html><html><body/></html>"));
+        assert!(looks_like_html(
+            b"<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\"/>"
+        ));
+        assert!(!looks_like_html(
+            b"<rss><channel><description><![CDATA[<html>]]></description>"
+        ));
+        assert!(!looks_like_html(b"<feed><entry>"));
     }
 
     #[test]
