@@ -210,10 +210,13 @@ fn collapse_whitespace(text: &str) -> String {
 /// One line of markdown that reads back as the paragraph `markdown`.
 fn paragraph(markdown: &str) -> String {
     let line = collapse_whitespace(markdown);
-    if is_link_shaped(&line) {
+    // Judged on what would be written: an escape can turn HTML into text
+    // that looks like a URL (`\<div>://`).
+    let escaped = escape_block_start(&line);
+    if is_link_shaped(&escaped) {
         code_span(&line)
     } else {
-        escape_block_start(&line)
+        escaped
     }
 }
 
@@ -230,7 +233,11 @@ fn escape_block_start(line: &str) -> String {
         // Headings, quotes, HTML blocks, fences: escaping their first
         // character costs nothing when they were not one.
         Some('#' | '>' | '<') => Some(0),
-        Some('`') if line.starts_with("```") => Some(0),
+        // A backtick fence's info string holds no backtick: a line like
+        // "``` x`` ```" is a code span, as `code_span` writes them.
+        Some('`') if line.starts_with("```") && !line.trim_start_matches('`').contains('`') => {
+            Some(0)
+        }
         Some('~') if line.starts_with("~~~") => Some(0),
         // Bullets and thematic breaks (`- x`, `***`, `_ _ _`).
         Some('-' | '+' | '*') if starts_block(1) => Some(0),
@@ -278,6 +285,9 @@ fn is_link_shaped(line: &str) -> bool {
             }
             Event::End(TagEnd::Link) => depth -= 1,
             _ if depth > 0 => {}
+            // The parser drops the events that are only spaces before it
+            // looks at the text, so `https://* *a` is a bare URL to it.
+            Event::Text(inner) if inner.trim().is_empty() => {}
             Event::Text(inner) => text.push_str(&inner),
             Event::Start(Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
             | Event::End(_)
@@ -424,6 +434,9 @@ mod tests {
                 "`**[a post](https://example.org/a)**`",
             ),
             ("a`b://c", "``a`b://c``"),
+            ("https://``", "``` https://`` ```"),
+            ("https://* *a", "`https://* *a`"),
+            ("<div>://", "`<div>://`"),
         ] {
             assert_eq!(blurb(text), expected, "{text}");
             assert_eq!(blurb(expected), expected, "idempotent on {expected}");
