@@ -189,7 +189,7 @@ fn malformed_opml_names_the_line() {
         ("<opml>\n<head/>\n</opml>\n", 1, "no <body>"),
         (
             "<opml>\n<body>\n<outline text=\"x\">\n",
-            4,
+            3,
             "<outline> is never closed",
         ),
         (

@@ -70,6 +70,11 @@ impl NextIssue {
 /// name, in `next.sections` order, then the other sections in the order
 /// their first entry was accepted. Sections without entries are left out;
 /// section names match case-insensitively, the first spelling wins.
+///
+/// The issue parser ignores a heading that repeats the title (`## Issue
+/// 75` under `title: Issue 75 - 10th June`), so a section named like the
+/// start of `title` ("DevOps" under "DevOps Weekly #345") would read back
+/// merged into the section before it.
 pub fn render_draft(
     next: &NextIssue,
     title: &str,
