@@ -4,9 +4,9 @@
 //! Each entry is written as one paragraph of blurb, a blank line, and a
 //! link line `[url](url)`, as in the seed issue. A blurb is markdown and is
 //! kept as the editor wrote it, except for what would stop it reading back
-//! as the same blurb: its line breaks become spaces (an issue's blurb is
-//! one paragraph to the parser anyway), a start that markdown would take
-//! for a heading, list, quote, code fence or HTML is escaped, and a blurb
+//! as the same blurb: each paragraph is written on one line (the parser
+//! joins hard-wrapped lines anyway), a start that markdown would take for a
+//! heading, list, quote, code fence or HTML is escaped, and a paragraph
 //! that is nothing but a link is put in a code span so that it does not
 //! become the entry's link line. [`blurb_markdown`] is that rewriting; it
 //! leaves an ordinary blurb unchanged and is idempotent.
@@ -109,7 +109,7 @@ pub fn render_draft(
 /// The blurb paragraph [`render_draft`] writes for `entry`, and so the
 /// blurb that parsing the draft gives back (see the module documentation).
 pub fn blurb_markdown(entry: &AcceptedEntry) -> String {
-    let blurb = paragraph(&entry.blurb);
+    let blurb = paragraphs(&entry.blurb);
     if !blurb.is_empty() {
         return blurb;
     }
@@ -210,6 +210,50 @@ fn group_by_section<'a>(
 
 fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Markdown that reads back as the blurb `markdown`, a line a paragraph.
+/// Prose that carries a link and is followed by more prose is an entry of
+/// its own to the parser (the older inline style of issues), so a blurb
+/// with a link before its last paragraph is joined into one.
+fn paragraphs(markdown: &str) -> String {
+    let mut parts: Vec<String> = vec![String::new()];
+    for line in markdown.lines() {
+        match parts.last_mut() {
+            Some(part) if !line.trim().is_empty() => {
+                part.push(' ');
+                part.push_str(line);
+            }
+            _ => parts.push(String::new()),
+        }
+    }
+    parts.retain(|part| !part.trim().is_empty());
+    match parts.split_last() {
+        Some((_, earlier)) if earlier.iter().any(|part| may_link(part)) => {
+            paragraph(&parts.join(" "))
+        }
+        _ => parts
+            .iter()
+            .map(|part| paragraph(part))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+    }
+}
+
+/// Whether the parser may find a link in the paragraph `markdown`: a
+/// markdown link, or `://` in its text once escapes and entities are read
+/// (`http:\//` is a URL to it). Errs on the side of yes: the price of a
+/// wrong yes is one paragraph.
+fn may_link(markdown: &str) -> bool {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { .. }) => return true,
+            Event::Text(inner) => text.push_str(&inner),
+            _ => {}
+        }
+    }
+    text.contains("://")
 }
 
 /// One line of markdown that reads back as the paragraph `markdown`.
@@ -449,8 +493,24 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_joined_and_empty_blurbs_fall_back() {
-        assert_eq!(blurb("  one\ntwo  \n\n three "), "one two three");
+    fn paragraphs_get_a_line_each_and_empty_blurbs_fall_back() {
+        assert_eq!(blurb("  one\ntwo  \n \n\n three \n"), "one two\n\nthree");
+        assert_eq!(
+            blurb("See https://example.org/a\n\nfor more"),
+            "See https://example.org/a for more"
+        );
+        assert_eq!(
+            blurb("[A](https://example.org/a)\n\nfor more"),
+            "[A](https://example.org/a) for more"
+        );
+        assert_eq!(
+            blurb("http:\\//a.example/ b\n\nc"),
+            r"http:\//a.example/ b c"
+        );
+        assert_eq!(
+            blurb("# one\n\nhttps://example.org/a"),
+            "\\# one\n\n`https://example.org/a`"
+        );
         let mut untitled = entry(None, " \n", "https://example.org/x");
         untitled.title = "The *real* title".into();
         assert_eq!(blurb_markdown(&untitled), r"The \*real\* title");
