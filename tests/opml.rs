@@ -139,6 +139,15 @@ fn import_into_a_config_without_sources() {
 }
 
 #[test]
+fn import_keeps_windows_line_endings() {
+    let config = FEEDS_TOML.replace('\n', "\r\n");
+    let feeds = parse_opml(SUBSCRIPTIONS).expect("the fixture parses");
+    let (text, _) = add_sources_to_config(&config, &feeds).expect("import works");
+    assert!(text.starts_with(&config), "{text}");
+    assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+}
+
+#[test]
 fn export_then_import_round_trips() {
     let config = Config::parse(FEEDS_TOML).expect("the fixture parses");
     let opml = write_opml("DevOps Weekly <sources>", &config.sources);

@@ -325,7 +325,12 @@ pub fn add_sources_to_config(
         .ok_or(ImportError::SourcesNotTables)?;
     tables.into_iter().for_each(|table| sources.push(table));
 
-    let text = document.to_string();
+    let mut text = document.to_string();
+    // toml_edit writes `\n` throughout; a file edited on Windows keeps its
+    // `\r\n`.
+    if config_text.contains("\r\n") {
+        text = text.replace('\n', "\r\n");
+    }
     Config::parse(&text).map_err(|(line, message)| ImportError::InvalidResult { line, message })?;
     Ok((text, report))
 }
