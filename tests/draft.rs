@@ -235,6 +235,9 @@ fn awkward_blurb() -> impl Strategy<Value = String> {
         Just("https://"),
         Just("[x](https://a.example/)"),
         Just("    "),
+        Just("[id]: https://a.example/\n\n"),
+        Just("see http:\\//a.example/\n\n"),
+        Just("https://a.example/\n\n"),
     ];
     let rest = prop_oneof!["[[:print:]\\n]{0,80}", "\\PC{0,40}"];
     (start, rest).prop_map(|(start, rest)| format!("{start}{rest}"))

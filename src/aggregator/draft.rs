@@ -228,15 +228,15 @@ fn paragraphs(markdown: &str) -> String {
         }
     }
     parts.retain(|part| !part.trim().is_empty());
-    match parts.split_last() {
-        Some((_, earlier)) if earlier.iter().any(|part| may_link(part)) => {
-            paragraph(&parts.join(" "))
-        }
-        _ => parts
-            .iter()
-            .map(|part| paragraph(part))
-            .collect::<Vec<_>>()
-            .join("\n\n"),
+    // Judged on what the editor wrote, so that a lone link stays a link
+    // rather than becoming code, and on what is written: escaping
+    // `[id]: http://...` turns a link definition into prose with a URL.
+    let written: Vec<String> = parts.iter().map(|part| paragraph(part)).collect();
+    let mut earlier = parts.iter().zip(&written).rev().skip(1);
+    if earlier.any(|(part, written)| may_link(part) || may_link(written)) {
+        paragraph(&parts.join(" "))
+    } else {
+        written.join("\n\n")
     }
 }
 
@@ -506,6 +506,10 @@ mod tests {
         assert_eq!(
             blurb("http:\\//a.example/ b\n\nc"),
             r"http:\//a.example/ b c"
+        );
+        assert_eq!(
+            blurb("[id]: https://example.org/a\n\nmore"),
+            r"\[id]: https://example.org/a more"
         );
         assert_eq!(
             blurb("# one\n\nhttps://example.org/a"),
