@@ -43,7 +43,6 @@
 //! cosine of the past blurbs to their own profile.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -76,21 +75,6 @@ pub struct Score {
     pub weight: f64,
     /// Closeness to past blurbs, in `[0, 1)`.
     pub similarity: f64,
-}
-
-/// The `--explain` line: the total and how it was made.
-impl fmt::Display for Score {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:.3} = weight {:.2} × recency {:.3} × ({FLOOR} + {} × similarity {:.3})",
-            self.total,
-            self.weight,
-            self.recency,
-            1.0 - FLOOR,
-            self.similarity
-        )
-    }
 }
 
 /// The weight of a candidate carried by the sources named `names`: the
@@ -533,20 +517,6 @@ mod tests {
             .sum::<f64>()
             / PAST.len() as f64;
         assert!((0.35..0.65).contains(&mean), "{mean}");
-    }
-
-    #[test]
-    fn explain_shows_each_part() {
-        let score = Score {
-            total: 0.412,
-            recency: 0.7937,
-            weight: 1.0,
-            similarity: 0.6,
-        };
-        assert_eq!(
-            score.to_string(),
-            "0.412 = weight 1.00 × recency 0.794 × (0.25 + 0.75 × similarity 0.600)"
-        );
     }
 
     #[test]
