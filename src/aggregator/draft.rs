@@ -4,9 +4,9 @@
 //! Each entry is written as one paragraph of blurb, a blank line, and a
 //! link line `[url](url)`, as in the seed issue. A blurb is markdown and is
 //! kept as the editor wrote it, except for what would stop it reading back
-//! as the same blurb: its line breaks become spaces (an issue's blurb is
-//! one paragraph to the parser anyway), a start that markdown would take
-//! for a heading, list, quote, code fence or HTML is escaped, and a blurb
+//! as the same blurb: each paragraph is written on one line (the parser
+//! joins hard-wrapped lines anyway), a start that markdown would take for a
+//! heading, list, quote, code fence or HTML is escaped, and a paragraph
 //! that is nothing but a link is put in a code span so that it does not
 //! become the entry's link line. [`blurb_markdown`] is that rewriting; it
 //! leaves an ordinary blurb unchanged and is idempotent.
@@ -70,6 +70,11 @@ impl NextIssue {
 /// name, in `next.sections` order, then the other sections in the order
 /// their first entry was accepted. Sections without entries are left out;
 /// section names match case-insensitively, the first spelling wins.
+///
+/// The issue parser ignores a heading that repeats the title (`## Issue
+/// 75` under `title: Issue 75 - 10th June`), so a section named like the
+/// start of `title` ("DevOps" under "DevOps Weekly #345") would read back
+/// merged into the section before it.
 pub fn render_draft(
     next: &NextIssue,
     title: &str,
@@ -104,7 +109,7 @@ pub fn render_draft(
 /// The blurb paragraph [`render_draft`] writes for `entry`, and so the
 /// blurb that parsing the draft gives back (see the module documentation).
 pub fn blurb_markdown(entry: &AcceptedEntry) -> String {
-    let blurb = paragraph(&entry.blurb);
+    let blurb = paragraphs(&entry.blurb);
     if !blurb.is_empty() {
         return blurb;
     }
@@ -207,13 +212,60 @@ fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Markdown that reads back as the blurb `markdown`, a line a paragraph.
+/// Prose that carries a link and is followed by more prose is an entry of
+/// its own to the parser (the older inline style of issues), so a blurb
+/// with a link before its last paragraph is joined into one.
+fn paragraphs(markdown: &str) -> String {
+    let mut parts: Vec<String> = vec![String::new()];
+    for line in markdown.lines() {
+        match parts.last_mut() {
+            Some(part) if !line.trim().is_empty() => {
+                part.push(' ');
+                part.push_str(line);
+            }
+            _ => parts.push(String::new()),
+        }
+    }
+    parts.retain(|part| !part.trim().is_empty());
+    // Judged on what the editor wrote, so that a lone link stays a link
+    // rather than becoming code, and on what is written: escaping
+    // `[id]: http://...` turns a link definition into prose with a URL.
+    let written: Vec<String> = parts.iter().map(|part| paragraph(part)).collect();
+    let mut earlier = parts.iter().zip(&written).rev().skip(1);
+    if earlier.any(|(part, written)| may_link(part) || may_link(written)) {
+        paragraph(&parts.join(" "))
+    } else {
+        written.join("\n\n")
+    }
+}
+
+/// Whether the parser may find a link in the paragraph `markdown`: a
+/// markdown link, or `://` in its text once escapes and entities are read
+/// (`http:\//` is a URL to it). Errs on the side of yes: the price of a
+/// wrong yes is one paragraph.
+fn may_link(markdown: &str) -> bool {
+    let mut text = String::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Link { .. }) => return true,
+            Event::Text(inner) => text.push_str(&inner),
+            _ => {}
+        }
+    }
+    text.contains("://")
+}
+
 /// One line of markdown that reads back as the paragraph `markdown`.
 fn paragraph(markdown: &str) -> String {
     let line = collapse_whitespace(markdown);
-    if is_link_shaped(&line) {
+    // Judged on what would be written: an escape can turn HTML into text
+    // that looks like a URL (`\<div>://`).
+    let escaped = escape_block_start(&line);
+    if is_link_shaped(&escaped) {
         code_span(&line)
     } else {
-        escape_block_start(&line)
+        escaped
     }
 }
 
@@ -230,7 +282,11 @@ fn escape_block_start(line: &str) -> String {
         // Headings, quotes, HTML blocks, fences: escaping their first
         // character costs nothing when they were not one.
         Some('#' | '>' | '<') => Some(0),
-        Some('`') if line.starts_with("```") => Some(0),
+        // A backtick fence's info string holds no backtick: a line like
+        // "``` x`` ```" is a code span, as `code_span` writes them.
+        Some('`') if line.starts_with("```") && !line.trim_start_matches('`').contains('`') => {
+            Some(0)
+        }
         Some('~') if line.starts_with("~~~") => Some(0),
         // Bullets and thematic breaks (`- x`, `***`, `_ _ _`).
         Some('-' | '+' | '*') if starts_block(1) => Some(0),
@@ -278,6 +334,9 @@ fn is_link_shaped(line: &str) -> bool {
             }
             Event::End(TagEnd::Link) => depth -= 1,
             _ if depth > 0 => {}
+            // The parser drops the events that are only spaces before it
+            // looks at the text, so `https://* *a` is a bare URL to it.
+            Event::Text(inner) if inner.trim().is_empty() => {}
             Event::Text(inner) => text.push_str(&inner),
             Event::Start(Tag::Paragraph | Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
             | Event::End(_)
@@ -424,6 +483,9 @@ mod tests {
                 "`**[a post](https://example.org/a)**`",
             ),
             ("a`b://c", "``a`b://c``"),
+            ("https://``", "``` https://`` ```"),
+            ("https://* *a", "`https://* *a`"),
+            ("<div>://", "`<div>://`"),
         ] {
             assert_eq!(blurb(text), expected, "{text}");
             assert_eq!(blurb(expected), expected, "idempotent on {expected}");
@@ -431,8 +493,28 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_joined_and_empty_blurbs_fall_back() {
-        assert_eq!(blurb("  one\ntwo  \n\n three "), "one two three");
+    fn paragraphs_get_a_line_each_and_empty_blurbs_fall_back() {
+        assert_eq!(blurb("  one\ntwo  \n \n\n three \n"), "one two\n\nthree");
+        assert_eq!(
+            blurb("See https://example.org/a\n\nfor more"),
+            "See https://example.org/a for more"
+        );
+        assert_eq!(
+            blurb("[A](https://example.org/a)\n\nfor more"),
+            "[A](https://example.org/a) for more"
+        );
+        assert_eq!(
+            blurb("http:\\//a.example/ b\n\nc"),
+            r"http:\//a.example/ b c"
+        );
+        assert_eq!(
+            blurb("[id]: https://example.org/a\n\nmore"),
+            r"\[id]: https://example.org/a more"
+        );
+        assert_eq!(
+            blurb("# one\n\nhttps://example.org/a"),
+            "\\# one\n\n`https://example.org/a`"
+        );
         let mut untitled = entry(None, " \n", "https://example.org/x");
         untitled.title = "The *real* title".into();
         assert_eq!(blurb_markdown(&untitled), r"The \*real\* title");

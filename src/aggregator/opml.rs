@@ -16,7 +16,7 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use url::Url;
 
 use crate::config::{Config, Source};
-use crate::lines::line_of;
+use crate::lines::{LineIndex, line_of};
 use crate::normalize::normalize;
 
 /// A feed listed in an OPML file.
@@ -56,22 +56,17 @@ pub enum OpmlErrorKind {
 
 /// Reads the feeds of an OPML document (any version), in document order.
 pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
+    let lines = LineIndex::new(text);
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(true);
-    // Each open element, with the folder name it stands for, if any.
-    let mut open: Vec<(String, Option<String>)> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
     let mut seen_body = false;
     let mut feeds = Vec::new();
     loop {
         let event = reader.read_event().map_err(|err| OpmlError {
-            line: line_of(text, reader.error_position() as usize),
+            line: lines.line(reader.error_position() as usize),
             kind: err.into(),
         })?;
-        // Attribute values cannot hold a `<`, so the last one before the
-        // reader's position starts the tag just read.
-        let end = reader.buffer_position() as usize;
-        let line = line_of(text, text[..end.min(text.len())].rfind('<').unwrap_or(0));
-        let at = |kind| OpmlError { line, kind };
         let (element, has_children) = match event {
             Event::Start(element) => (element, true),
             Event::Empty(element) => (element, false),
@@ -82,40 +77,44 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
             Event::Eof => break,
             _ => continue,
         };
+        // Attribute values cannot hold a `<`, so the last one before the
+        // reader's position starts the tag just read.
+        let end = (reader.buffer_position() as usize).min(text.len());
+        let line = lines.line(text[..end].rfind('<').unwrap_or(0));
+        let at = |kind| OpmlError { line, kind };
+
         let name = element.local_name().as_ref().to_string();
-        if open.is_empty() && !seen_body && name != "opml" {
+        if open.is_empty() && name != "opml" {
             return Err(at(OpmlErrorKind::NotOpml(name)));
         }
         seen_body |= name == "body";
-        let in_body = open.iter().any(|(name, _)| name == "body");
+        let in_body = open.iter().any(|open| open.name == "body");
         let mut folder = None;
         if name == "outline" && in_body {
             let outline = Outline::read(&element).map_err(|err| at(err.into()))?;
             match outline.xml_url {
                 Some(url) => {
-                    let folders = open.iter().filter_map(|(_, folder)| folder.clone());
-                    feeds.push(
-                        feed(
-                            url,
-                            outline.title,
-                            outline.html_url,
-                            folders,
-                            outline.category,
-                        )
-                        .map_err(at)?,
+                    let folders = open.iter().filter_map(|open| open.folder.clone());
+                    let feed = feed(
+                        url,
+                        outline.title,
+                        outline.html_url,
+                        folders,
+                        outline.category,
                     );
+                    feeds.push(feed.map_err(at)?);
                 }
                 None => folder = outline.title,
             }
         }
         if has_children {
-            open.push((name, folder));
+            open.push(Open { name, folder, line });
         }
     }
-    if let Some((name, _)) = open.last() {
+    if let Some(unclosed) = open.pop() {
         return Err(OpmlError {
-            line: line_of(text, text.len()),
-            kind: OpmlErrorKind::Unclosed(name.clone()),
+            line: unclosed.line,
+            kind: OpmlErrorKind::Unclosed(unclosed.name),
         });
     }
     if !seen_body {
@@ -125,6 +124,14 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
         });
     }
     Ok(feeds)
+}
+
+/// An element whose end tag is still to come.
+struct Open {
+    name: String,
+    /// The folder an `<outline>` without `xmlUrl` stands for.
+    folder: Option<String>,
+    line: usize,
 }
 
 /// The attributes of an `<outline>` that matter here, trimmed, empty ones
@@ -318,7 +325,12 @@ pub fn add_sources_to_config(
         .ok_or(ImportError::SourcesNotTables)?;
     tables.into_iter().for_each(|table| sources.push(table));
 
-    let text = document.to_string();
+    let mut text = document.to_string();
+    // toml_edit writes `\n` throughout; a file edited on Windows keeps its
+    // `\r\n`.
+    if config_text.contains("\r\n") {
+        text = text.replace('\n', "\r\n");
+    }
     Config::parse(&text).map_err(|(line, message)| ImportError::InvalidResult { line, message })?;
     Ok((text, report))
 }

@@ -307,35 +307,44 @@ fn unit(mut vector: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
 /// Calls `emit` with every term of `text`, in order (see the module
 /// documentation for what a term is).
 fn for_each_term(text: &str, mut emit: impl FnMut(&str)) {
-    let mut word = String::new();
-    let mut flush = |word: &mut String| {
+    let mut lowered = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_alphanumeric() || c == '<') {
+        rest = &rest[start..];
+        if let Some(after) = rest.strip_prefix('<') {
+            // An HTML tag (`<p>`, `</a>`, `<a href="...">`) is markup, not
+            // words; a `<` before anything else is a less-than sign.
+            let is_tag = after
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '/');
+            rest = match after.find('>') {
+                Some(end) if is_tag => &after[end + 1..],
+                _ => after,
+            };
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = &rest[end..];
+        // Most words need no lower-casing; copying only the others keeps
+        // scoring 10,000 candidates fast.
+        let word = if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            word
+        } else {
+            lowered.clear();
+            lowered.extend(word.chars().flat_map(char::to_lowercase));
+            lowered.as_str()
+        };
         if let Some(term) = term(word) {
             emit(term);
         }
-        word.clear();
-    };
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-            continue;
-        }
-        flush(&mut word);
-        // An HTML tag (`<p>`, `</a>`, `<a href="...">`) is markup, not
-        // words; a `<` before anything else is a less-than sign.
-        if c == '<'
-            && chars
-                .peek()
-                .is_some_and(|&n| n.is_ascii_alphabetic() || n == '/')
-        {
-            for c in chars.by_ref() {
-                if c == '>' {
-                    break;
-                }
-            }
-        }
     }
-    flush(&mut word);
 }
 
 /// The term a lower-cased word stands for, if it is one.
@@ -355,26 +364,30 @@ fn term(word: &str) -> Option<&str> {
     })
 }
 
-fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
-}
-
 /// English function words, the fragments contractions split into, and the
-/// debris of URLs and HTML entities. Sorted, for binary search.
-const STOP_WORDS: &[&str] = &[
-    "about", "after", "again", "all", "also", "am", "amp", "an", "and", "any", "are", "aren", "as",
-    "at", "be", "because", "been", "before", "being", "between", "both", "but", "by", "can", "com",
-    "could", "did", "didn", "do", "does", "doesn", "doing", "don", "down", "during", "each", "few",
-    "for", "from", "further", "gt", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "him", "his", "how", "href", "html", "http", "https", "if", "in", "into", "is", "isn", "it",
-    "its", "itself", "just", "ll", "lt", "me", "more", "most", "my", "nbsp", "no", "nor", "not",
-    "now", "of", "off", "on", "once", "only", "or", "org", "other", "our", "ours", "out", "over",
-    "own", "quot", "re", "same", "she", "should", "so", "some", "such", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "up", "us", "ve", "very", "was", "wasn", "we", "were", "what", "when",
-    "where", "which", "while", "who", "whom", "why", "will", "with", "won", "would", "www", "you",
-    "your", "yours",
-];
+/// debris of URLs and HTML entities. A `match`, which the compiler turns
+/// into a switch on length and bytes: a sorted list and binary search took
+/// half the time of scoring a candidate.
+#[rustfmt::skip] // one word a line would make this 130 lines long
+fn is_stop_word(word: &str) -> bool {
+    matches!(
+        word,
+        "about" | "after" | "again" | "all" | "also" | "am" | "amp" | "an" | "and" | "any" |
+        "are" | "aren" | "as" | "at" | "be" | "because" | "been" | "before" | "being" |
+        "between" | "both" | "but" | "by" | "can" | "com" | "could" | "did" | "didn" | "do" |
+        "does" | "doesn" | "doing" | "don" | "down" | "during" | "each" | "few" | "for" |
+        "from" | "further" | "gt" | "had" | "has" | "have" | "having" | "he" | "her" | "here" |
+        "hers" | "him" | "his" | "how" | "href" | "html" | "http" | "https" | "if" | "in" |
+        "into" | "is" | "isn" | "it" | "its" | "itself" | "just" | "ll" | "lt" | "me" | "more" |
+        "most" | "my" | "nbsp" | "no" | "nor" | "not" | "now" | "of" | "off" | "on" | "once" |
+        "only" | "or" | "org" | "other" | "our" | "ours" | "out" | "over" | "own" | "quot" |
+        "re" | "same" | "she" | "should" | "so" | "some" | "such" | "than" | "that" | "the" |
+        "their" | "them" | "then" | "there" | "these" | "they" | "this" | "those" | "through" |
+        "to" | "too" | "under" | "until" | "up" | "us" | "ve" | "very" | "was" | "wasn" | "we" |
+        "were" | "what" | "when" | "where" | "which" | "while" | "who" | "whom" | "why" |
+        "will" | "with" | "won" | "would" | "www" | "you" | "your" | "yours"
+    )
+}
 
 #[cfg(test)]
 mod tests {
@@ -425,11 +438,6 @@ mod tests {
     );
 
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
-        assert!(STOP_WORDS.windows(2).all(|pair| pair[0] < pair[1]));
-    }
-
-    #[test]
     fn terms_are_lower_case_words_without_noise() {
         let mut terms = Vec::new();
         for_each_term(
@@ -437,6 +445,11 @@ mod tests {
             |term| terms.push(term.to_string()),
         );
         assert_eq!(terms, ["container", "k8s", "status"]);
+        terms.clear();
+        for_each_term("Été à ZÜRICH, Kubernetes-Operators <3 x", |term| {
+            terms.push(term.to_string())
+        });
+        assert_eq!(terms, ["été", "zürich", "kubernete", "operator"]);
     }
 
     #[test]
