@@ -163,6 +163,15 @@ async fn one_request_per_host_and_hosts_in_parallel() {
     );
     assert_eq!(in_flight.most_per_host.load(Ordering::SeqCst), 1);
     assert_eq!(in_flight.most_in_all.load(Ordering::SeqCst), 2);
+
+    // No validators: every feed comes again, and its known entries are
+    // skipped rather than stored twice.
+    let again = poll::poll(&store, &fetcher(), &config, None, Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_eq!((again.ok, again.new_items), (8, 0));
+    let sources = store.sources().await.unwrap();
+    assert!(sources.iter().all(|source| source.items_seen <= 1));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

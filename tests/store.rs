@@ -256,6 +256,10 @@ async fn the_same_article_from_two_sources_is_one_candidate(backend: impl Backen
     ];
     let recorded = store.record_poll(&fetched(&b, items.clone(), 2)).await;
     assert_eq!(recorded.unwrap().new_items, 2);
+    let known = store.known_links(b.id).await.unwrap();
+    let mut known: Vec<&str> = known.iter().map(String::as_str).collect();
+    known.sort();
+    assert_eq!(known, ["https://a.example/post", "https://b.example/own"]);
     let again = store.record_poll(&fetched(&b, items, 3)).await.unwrap();
     assert_eq!(again.new_items, 0, "a second poll adds nothing new");
 

@@ -5,7 +5,7 @@
 //! recorded as failed and the others go on; only the store failing stops the
 //! poll, since nothing could then be kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use super::fetch::{Content, FetchRequest, Fetched, Fetcher};
-use super::parse::parse_feed;
+use super::parse::parse_new_entries;
 use super::schedule::{self, PollHints};
 use crate::config::{Config, Source};
 use crate::store::{PollResult, PollStatus, SourceRecord, Store, StoreError, Validators};
@@ -135,7 +135,8 @@ pub async fn poll<S: Store + Clone + 'static>(
                 let Ok(slot) = slots.acquire().await else {
                     break; // Never closed: no poll runs without its slots.
                 };
-                let result = poll_one(&fetcher, &parsers, &record, source, interval).await;
+                let result =
+                    poll_one(&fetcher, &store, &parsers, &record, source, interval).await?;
                 // The slot bounds requests in flight, not store writes, which
                 // queue for the database on their own.
                 drop(slot);
@@ -167,14 +168,16 @@ pub async fn poll<S: Store + Clone + 'static>(
     Ok(summary)
 }
 
-/// Fetches and parses one source; every failure becomes part of the result.
+/// Fetches and parses one source; every failure of the source becomes part
+/// of the result, only the store's own is an error.
 async fn poll_one(
     fetcher: &Fetcher,
+    store: &impl Store,
     parsers: &Semaphore,
     record: &SourceRecord,
     source: Source,
     interval: Duration,
-) -> PollResult {
+) -> Result<PollResult, StoreError> {
     let request = FetchRequest {
         url: record.url.clone(),
         etag: record.etag.clone(),
@@ -215,9 +218,17 @@ async fn poll_one(
                     // Parsing and sanitising is CPU work: off the async
                     // workers, so that they keep driving requests and store
                     // transactions meanwhile.
+                    // Entries stored before are skipped before their HTML is
+                    // sanitised, the costly part; a first poll knows none.
+                    let known = if record.items_seen == 0 {
+                        HashSet::new()
+                    } else {
+                        store.known_links(record.id).await?
+                    };
                     let parser = parsers.acquire().await;
                     let parsed = tokio::task::spawn_blocking(move || {
-                        let parsed = parse_feed(&body, &final_url, &source, now);
+                        let is_known = |_: &str, url: &Url| known.contains(url.as_str());
+                        let parsed = parse_new_entries(&body, &final_url, &source, now, is_known);
                         (parsed, final_url)
                     })
                     .await;
@@ -257,5 +268,5 @@ async fn poll_one(
     };
     result.next_poll_at =
         schedule::next_poll(now, interval, &hints, errors, schedule::random_jitter());
-    result
+    Ok(result)
 }

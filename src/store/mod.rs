@@ -12,6 +12,7 @@
 
 pub mod sqlite;
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
@@ -42,6 +43,13 @@ pub trait Store: Send + Sync {
         &self,
         result: &PollResult,
     ) -> impl Future<Output = Result<PollRecorded, StoreError>> + Send;
+
+    /// The normalised URLs source `source_id` has listed so far, so that a
+    /// poll need not parse again what it already stored.
+    fn known_links(
+        &self,
+        source_id: i64,
+    ) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send;
 
     /// Replaces the set of published links with `links` (the links of every
     /// issue file as it is now).

@@ -66,6 +66,21 @@ pub(super) async fn record_sightings(
     Ok(new_items)
 }
 
+pub(super) async fn known_links(
+    pool: &SqlitePool,
+    source_id: i64,
+) -> Result<HashSet<String>, StoreError> {
+    let urls: Vec<String> = sqlx::query_scalar(
+        "SELECT c.url FROM sightings s JOIN candidates c ON c.id = s.candidate_id \
+         WHERE s.source_id = ?",
+    )
+    .bind(source_id)
+    .fetch_all(pool)
+    .await
+    .during("list the links of a source")?;
+    Ok(urls.into_iter().collect())
+}
+
 /// The candidate columns and one row per source that listed it; `{extra}`
 /// adds columns, `{join}` tables, `{filter}` and `{order}` finish it.
 fn select(extra: &str, join: &str, filter: &str, order: &str) -> String {

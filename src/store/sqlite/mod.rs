@@ -8,6 +8,7 @@ mod migrations;
 mod published;
 mod source;
 
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -161,6 +162,10 @@ impl Store for SqliteStore {
         source::record_poll(&mut tx, result, new_items).await?;
         tx.commit().await.during(action)?;
         Ok(PollRecorded { new_items })
+    }
+
+    async fn known_links(&self, source_id: i64) -> Result<HashSet<String>, StoreError> {
+        candidate::known_links(&self.pool, source_id).await
     }
 
     async fn index_published(&self, links: &[PublishedLink]) -> Result<(), StoreError> {
