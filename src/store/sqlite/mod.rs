@@ -9,7 +9,6 @@ mod published;
 mod source;
 
 use std::collections::HashSet;
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -36,8 +35,9 @@ impl SqliteStore {
             database: path.to_string(),
             source,
         };
-        let options = SqliteConnectOptions::from_str(path)
-            .map_err(open_error)?
+        // A file name, not a URL: `?` or `#` in a path are just characters.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // In WAL mode NORMAL still never corrupts the file; a committed
