@@ -5,6 +5,7 @@
 //! share, `normalize` makes links comparable.
 
 pub mod config;
+pub mod daemon;
 pub mod issue;
 pub mod item;
 pub mod lines;

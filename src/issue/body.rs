@@ -149,21 +149,21 @@ fn plain_text(events: &[(Event, Range<usize>)]) -> String {
 }
 
 /// What the events that start on one physical line amount to.
-enum Atom {
+enum Atom<'a> {
     Link {
-        url: String,
+        url: &'a str,
         text: String,
         ends_on_line: bool,
     },
-    Text(String),
+    Text(&'a str),
     Other,
 }
 
 /// Splits the block at `range` into its physical lines and classifies each.
-fn lines(
+fn lines<'a>(
     text: &str,
     range: Range<usize>,
-    events: &[(Event, Range<usize>)],
+    events: &'a [(Event<'a>, Range<usize>)],
     index: &LineIndex,
     list_item: bool,
 ) -> Result<Vec<Line>, Failure> {
@@ -188,7 +188,7 @@ fn lines(
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if link_depth == 0 {
                     atoms[slot].push(Atom::Link {
-                        url: dest_url.to_string(),
+                        url: dest_url.as_ref(),
                         text: String::new(),
                         ends_on_line: event_range.end <= spans[slot].end,
                     });
@@ -209,7 +209,7 @@ fn lines(
                     link_text.push_str(inner);
                 }
             }
-            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.to_string())),
+            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.as_ref())),
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Paragraph)
             | Event::End(_)
             | Event::SoftBreak
@@ -241,7 +241,7 @@ fn lines(
     Ok(lines)
 }
 
-fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
+fn classify(atoms: &[Atom<'_>]) -> Result<LineKind, IssueErrorKind> {
     let meaningful: Vec<&Atom> = atoms
         .iter()
         .filter(|atom| !matches!(atom, Atom::Text(text) if text.trim().is_empty()))
@@ -267,7 +267,7 @@ fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
         let line: String = meaningful
             .iter()
             .filter_map(|atom| match atom {
-                Atom::Text(text) => Some(text.as_str()),
+                Atom::Text(text) => Some(*text),
                 _ => None,
             })
             .collect();
@@ -338,6 +338,8 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
 
 /// Bare http(s) URLs written inside a sentence.
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
+    // Most prose has no URL at all; skip the word split for it.
+    let text = if text.contains("://") { text } else { "" };
     text.split_whitespace()
         .filter(|word| word.starts_with("http://") || word.starts_with("https://"))
         .filter_map(|word| {
@@ -355,7 +357,7 @@ fn strip_list_marker(line: &str) -> &str {
         }
     }
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    match line[digits..].as_bytes() {
+    match &line.as_bytes()[digits..] {
         [b'.' | b')', b' ', ..] if digits > 0 => line[digits + 2..].trim_start(),
         _ => line,
     }
