@@ -46,7 +46,7 @@ fn text_output_has_one_line_per_issue_and_a_summary() {
     assert!(
         lines
             .iter()
-            .any(|line| line.contains("#75\t2012-06-10\t3 sections\t4 entries\t4 links"))
+            .any(|line| line.contains("#75\t2012-06-10\t3 sections\t4 entries\t5 links"))
     );
     assert!(lines.iter().any(|line| line.ends_with("draft")));
     assert_eq!(
