@@ -4,6 +4,7 @@
 //! `config` and `issue` read the inputs, `item` is the model both halves
 //! share, `normalize` makes links comparable.
 
+pub mod aggregator;
 pub mod config;
 pub mod daemon;
 pub mod issue;
