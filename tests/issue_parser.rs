@@ -258,3 +258,11 @@ fn a_folder_reports_every_failure_and_duplicate_numbers() {
         IssueErrorKind::DuplicateNumber { number: 344, .. }
     ));
 }
+
+#[test]
+fn a_section_named_like_the_start_of_the_title_is_a_section() {
+    let text = "---\ntitle: DevOps Weekly #345\ndate: 2017-08-06\n---\n\nIntro.\n\n## DevOps Weekly #345\n\nMore intro.\n\n## DevOps\n\nA post.\n\nhttps://a.example/\n";
+    let issue = issue::parse(Path::new("345.md"), text.as_bytes()).unwrap();
+    assert_eq!(section_names(&issue), ["DevOps"]);
+    assert_eq!(issue.intro, "Intro.\n\nMore intro.");
+}

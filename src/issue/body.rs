@@ -417,9 +417,10 @@ fn is_title_heading(heading: &str, title: &str, number: u32) -> bool {
             .flat_map(char::to_lowercase)
             .collect()
     };
-    let (heading_key, title_key) = (squash(heading), squash(title));
-    (!heading_key.is_empty() && title_key.starts_with(&heading_key))
-        || number_in_title(heading) == Some(number)
+    // A heading that merely starts like the title ("DevOps" under "DevOps
+    // Weekly #345") is a real section; only the number or the whole title
+    // make it a repeat.
+    number_in_title(heading) == Some(number) || squash(heading) == squash(title)
 }
 
 /// A stretch of one block: prose lines joined into one paragraph, or the
