@@ -1,10 +1,12 @@
-//! The aggregator: polls the source blogs of feeds.toml and turns their
-//! entries into [`crate::Item`]s.
+//! The aggregator: polls the source blogs of feeds.toml, turns their
+//! entries into [`crate::Item`]s, ranks the candidates and writes the draft.
 //!
 //! As in Miniflux, each step is its own module: [`fetch`] talks HTTP (and
 //! only HTTP), [`parse`] turns a feed document into items (and does no I/O),
 //! [`schedule`] decides when a source is due again (a pure function of the
-//! clock it is given).
+//! clock it is given). The other pure parts take values and return text or
+//! scores: [`rank`] scores candidates, [`draft`] writes the next issue,
+//! [`opml`] reads and writes source lists.
 //!
 //! One poll of one source, as the polling loop runs it:
 //!
@@ -37,7 +39,10 @@
 //! # }
 //! ```
 
+pub mod draft;
 pub mod fetch;
+pub mod opml;
 pub mod parse;
+pub mod rank;
 pub mod sanitize;
 pub mod schedule;
