@@ -2,9 +2,11 @@
 //!
 //! Data flows one way through these modules (see ARCHITECTURE.md):
 //! `config` and `issue` read the inputs, `item` is the model both halves
-//! share, `normalize` makes links comparable.
+//! share, `normalize` makes links comparable, and `generator` writes the
+//! feeds and HTML archive of the published issues.
 
 pub mod config;
+pub mod generator;
 pub mod issue;
 pub mod item;
 pub mod lines;

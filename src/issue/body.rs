@@ -355,7 +355,7 @@ fn strip_list_marker(line: &str) -> &str {
         }
     }
     let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    match line[digits..].as_bytes() {
+    match &line.as_bytes()[digits..] {
         [b'.' | b')', b' ', ..] if digits > 0 => line[digits + 2..].trim_start(),
         _ => line,
     }
