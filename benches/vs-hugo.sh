@@ -75,7 +75,7 @@ except ValueError: print(statistics.median(float(x) for x in data.split()))'
 time_build() {
   local dir=$1 command=$2
   if command -v hyperfine >/dev/null; then
-    (cd "$dir" && hyperfine --style none --warmup 2 --runs "$runs" \
+    (cd "$dir" && hyperfine --style none --shell=none --warmup 2 --runs "$runs" \
       --prepare 'rm -rf out' --export-json timing.json "$command" >/dev/null)
     median_of <"$dir/timing.json"
   else

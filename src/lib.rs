@@ -11,5 +11,6 @@ pub mod issue;
 pub mod item;
 pub mod lines;
 pub mod normalize;
+pub mod parallel;
 
 pub use item::{Item, Origin};

@@ -69,7 +69,7 @@ fn rss_channel_has_what_validators_ask_for() {
         "<lastBuildDate>Sun, 6 Aug 2017 12:00:00 +0100</lastBuildDate>",
         &format!("<atom:link href=\"{BASE_URL}feed.xml\" rel=\"self\""),
         "<dc:creator>The Editors</dc:creator>",
-        "<author>editors@weekly.example.org (The Editors)</author>",
+        "<managingEditor>editors@weekly.example.org (The Editors)</managingEditor>",
         "<guid isPermaLink=\"false\">tag:weekly.example.org,2005:issues/345</guid>",
         "<content:encoded><![CDATA[",
     ] {

@@ -113,7 +113,21 @@ pub fn select<'a>(issues: &'a [Issue], options: &BuildOptions) -> Vec<&'a Issue>
 pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, BuildError> {
     let site = Site::new(&newsletter.base_url);
     let renderer = Renderer::new(&newsletter.base_url);
-    let html: Vec<IssueHtml> = issues.iter().map(|issue| renderer.issue(issue)).collect();
+    let masthead = pages::Masthead::new(
+        &site,
+        &newsletter.title,
+        &newsletter.description,
+        &newsletter.language,
+    );
+    // Each issue's HTML and page: the bulk of the work, one issue per core.
+    let (html, issue_pages): (Vec<IssueHtml>, Vec<String>) =
+        crate::parallel::map(issues, crate::parallel::cpus(), |issue| {
+            let html = renderer.issue(issue);
+            let page = pages::issue(&masthead, issue, &html.content);
+            (html, page)
+        })
+        .into_iter()
+        .unzip();
     let items: Vec<Item> = issues
         .iter()
         .zip(&html)
@@ -185,21 +199,15 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         encoded("links.xml", rss::write(&links_channel, &links))?,
     );
 
-    let masthead = pages::Masthead {
-        site: &site,
-        title: &newsletter.title,
-        description: &newsletter.description,
-        language: &newsletter.language,
-    };
     let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
     files.insert(
         "index.html".into(),
         pages::index(&masthead, &newest_first).into_bytes(),
     );
-    for (issue, html) in issues.iter().zip(&html) {
+    for (issue, page) in issues.iter().zip(issue_pages) {
         files.insert(
             format!("issues/{}/index.html", issue.number),
-            pages::issue(&masthead, issue, &html.content).into_bytes(),
+            page.into_bytes(),
         );
     }
     Ok(files)

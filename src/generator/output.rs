@@ -102,20 +102,25 @@ fn stage(
             .count(),
         ..Published::default()
     };
-    for (relative, bytes) in files {
+    let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    let results = crate::parallel::map(&files, crate::parallel::IO_THREADS, |(relative, bytes)| {
         let path = staging.join(relative);
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(io_error(folder, "create"))?;
         }
         let old = out.join(relative);
-        let unchanged = old_files.contains_key(relative)
-            && fs::read(&old).is_ok_and(|old_bytes| old_bytes == *bytes)
+        let unchanged = old_files.contains_key(*relative)
+            && fs::read(&old).is_ok_and(|old_bytes| old_bytes == **bytes)
             && fs::hard_link(&old, &path).is_ok();
-        if unchanged {
-            published.unchanged += 1;
-        } else {
+        if !unchanged {
             fs::write(&path, bytes).map_err(io_error(&path, "write"))?;
-            published.written += 1;
+        }
+        Ok(unchanged)
+    });
+    for unchanged in results {
+        match unchanged? {
+            true => published.unchanged += 1,
+            false => published.written += 1,
         }
     }
     Ok(published)

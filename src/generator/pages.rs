@@ -8,12 +8,43 @@ use super::html::escape;
 use super::items::Site;
 use crate::issue::Issue;
 
-/// What every page shows in its head.
+/// What every page shows: the newsletter's name and its feeds. The feed
+/// markup is the same on every page, so it is made once.
 pub struct Masthead<'a> {
-    pub site: &'a Site,
-    pub title: &'a str,
-    pub description: &'a str,
-    pub language: &'a str,
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    /// `<link rel="alternate">` of every feed, for the head.
+    alternates: String,
+    /// Visible links to every feed.
+    subscribe: String,
+}
+
+impl<'a> Masthead<'a> {
+    pub fn new(site: &Site, title: &'a str, description: &'a str, language: &'a str) -> Self {
+        let mut alternates = String::new();
+        let mut links = Vec::new();
+        for (file, mime, suffix) in FEEDS {
+            let href = escape(site.url(file).as_str());
+            let _ = writeln!(
+                alternates,
+                "<link rel=\"alternate\" type=\"{mime}\" title=\"{}{}\" href=\"{href}\">",
+                escape(title),
+                escape(suffix),
+            );
+            links.push(format!(
+                "<a href=\"{href}\">{}</a>",
+                escape(suffix.trim_start_matches([' ', ':']))
+            ));
+        }
+        Masthead {
+            title,
+            description,
+            language,
+            alternates,
+            subscribe: format!("<nav>Subscribe: {}</nav>\n", links.join(" · ")),
+        }
+    }
 }
 
 /// The feeds a page announces: (file, MIME type, title suffix).
@@ -37,7 +68,7 @@ pub fn index(masthead: &Masthead, issues: &[&Issue]) -> String {
         "<h1>{}</h1>\n<p>{}</p>\n{}<ul>\n",
         escape(masthead.title),
         escape(masthead.description),
-        feed_links(masthead)
+        masthead.subscribe
     );
     for issue in issues {
         // Relative links, so that a preview works from any folder.
@@ -64,41 +95,18 @@ pub fn issue(masthead: &Masthead, issue: &Issue, content_html: &str) -> String {
         issue.date.to_rfc3339(),
         issue.date.format("%-d %B %Y"),
         content_html,
-        feed_links(masthead)
+        masthead.subscribe
     );
     page(masthead, &issue.title, &body)
 }
 
-fn feed_links(masthead: &Masthead) -> String {
-    let links: Vec<String> = FEEDS
-        .iter()
-        .map(|(file, _, suffix)| {
-            format!(
-                "<a href=\"{}\">{}</a>",
-                escape(masthead.site.url(file).as_str()),
-                escape(suffix.trim_start_matches([' ', ':']))
-            )
-        })
-        .collect();
-    format!("<nav>Subscribe: {}</nav>\n", links.join(" · "))
-}
-
 fn page(masthead: &Masthead, title: &str, body: &str) -> String {
-    let mut head = String::new();
-    for (file, mime, suffix) in FEEDS {
-        let _ = writeln!(
-            head,
-            "<link rel=\"alternate\" type=\"{mime}\" title=\"{}{}\" href=\"{}\">",
-            escape(masthead.title),
-            escape(suffix),
-            escape(masthead.site.url(file).as_str())
-        );
-    }
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>{title}</title>\n{head}<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+<title>{title}</title>\n{alternates}<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         lang = escape(masthead.language),
         title = escape(title),
+        alternates = masthead.alternates,
     )
 }

@@ -35,7 +35,7 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         last_build_date: last_updated(items).map(|date| date.to_rfc2822()),
         atom_ext: Some(AtomExtension { links }),
-        items: items.iter().map(|item| rss_item(channel, item)).collect(),
+        items: items.iter().map(rss_item).collect(),
         ..Default::default()
     };
     if channel.is_archive_page() {
@@ -55,14 +55,14 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
     Ok(xml)
 }
 
-fn rss_item(channel: &Channel, item: &Item) -> rss::Item {
+fn rss_item(item: &Item) -> rss::Item {
+    // Names go in dc:creator: RSS `author` must be an address, and a
+    // validator warns when an item has both.
     let creators = item.authors.clone();
     rss::Item {
         title: Some(item.title.clone()),
         link: Some(item.url.to_string()),
         description: item.summary_html.clone(),
-        // Only an address may stand in `author`; the name goes in dc:creator.
-        author: rss_author(channel).filter(|_| !item.authors.is_empty()),
         categories: item
             .tags
             .iter()
@@ -85,7 +85,8 @@ fn rss_item(channel: &Channel, item: &Item) -> rss::Item {
     }
 }
 
-/// `address (Name)`, the RSS form of a person, when there is an address.
+/// `address (Name)`, the RSS form of a person, when there is an address:
+/// the channel's `managingEditor`.
 fn rss_author(channel: &Channel) -> Option<String> {
     let email = channel.author.email.as_deref()?;
     Some(match channel.author.name.trim() {
