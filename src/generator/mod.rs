@@ -139,10 +139,9 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         limit => limit.min(issues.len()),
     };
     let recent: Vec<Item> = items.iter().rev().take(limit).cloned().collect();
-    let channels = Channels::new(newsletter, &site);
     let mut files = Files::new();
 
-    let feed = channels.feed("feed.xml", "feed");
+    let feed = channel(newsletter, &site, "feed.xml", "feed");
     let pages = archive::pages(&site, &feed.self_url, issues.len(), newsletter.feed_limit);
     let current = Channel {
         archive: archive::current_links(&site, &feed.self_url, &pages),
@@ -164,12 +163,12 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         files.insert(path, bytes);
     }
 
-    let atom = channels.feed("atom.xml", "feed");
+    let atom = channel(newsletter, &site, "atom.xml", "feed");
     files.insert(
         "atom.xml".into(),
         encoded("atom.xml", atom::write(&atom, &recent))?,
     );
-    let json = channels.feed("feed.json", "feed");
+    let json = channel(newsletter, &site, "feed.json", "feed");
     files.insert(
         "feed.json".into(),
         encoded("feed.json", json_feed::write(&json, &recent))?,
@@ -192,7 +191,7 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
     let links_channel = Channel {
         title: format!("{}: links", newsletter.title),
         description: format!("Every link of {}, one item each.", newsletter.title),
-        ..channels.feed("links.xml", "links")
+        ..channel(newsletter, &site, "links.xml", "links")
     };
     files.insert(
         "links.xml".into(),
@@ -213,38 +212,26 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
     Ok(files)
 }
 
-/// Builds the channel metadata each feed shares.
-struct Channels<'a> {
-    newsletter: &'a Newsletter,
-    site: &'a Site,
-}
-
-impl<'a> Channels<'a> {
-    fn new(newsletter: &'a Newsletter, site: &'a Site) -> Self {
-        Channels { newsletter, site }
-    }
-
-    /// The channel of the feed published at `file`, with id `tag:...:{id}`.
-    fn feed(&self, file: &str, id: &str) -> Channel {
-        let newsletter = self.newsletter;
-        Channel {
-            title: newsletter.title.clone(),
-            description: newsletter.description.clone(),
-            id: self.site.tag(id),
-            home: self.site.base_url().clone(),
-            self_url: self.site.url(file),
-            language: newsletter.language.clone(),
-            author: Author {
-                // Atom wants a name for every feed; the newsletter's own
-                // will do when no editor is named.
-                name: match newsletter.author.trim() {
-                    "" => newsletter.title.clone(),
-                    name => name.to_string(),
-                },
-                email: newsletter.author_email.clone(),
+/// The channel of the newsletter's feed published at `file`, with id
+/// `tag:...:{id}`.
+fn channel(newsletter: &Newsletter, site: &Site, file: &str, id: &str) -> Channel {
+    Channel {
+        title: newsletter.title.clone(),
+        description: newsletter.description.clone(),
+        id: site.tag(id),
+        home: site.base_url().clone(),
+        self_url: site.url(file),
+        language: newsletter.language.clone(),
+        author: Author {
+            // Atom wants a name for every feed; the newsletter's own will do
+            // when no editor is named.
+            name: match newsletter.author.trim() {
+                "" => newsletter.title.clone(),
+                name => name.to_string(),
             },
-            archive: None,
-        }
+            email: newsletter.author_email.clone(),
+        },
+        archive: None,
     }
 }
 
