@@ -28,7 +28,11 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
     let mut out = rss::Channel {
         title: channel.title.clone(),
         link: channel.home.to_string(),
-        description: channel.description.clone(),
+        // RSS requires a description; an empty one draws a validator warning.
+        description: match channel.description.as_str() {
+            "" => channel.title.clone(),
+            description => description.to_string(),
+        },
         language: Some(channel.language.clone()),
         managing_editor: rss_author(channel),
         generator: Some(format!("{GENERATOR} {GENERATOR_VERSION}")),
@@ -101,5 +105,85 @@ fn atom_link(rel: &str, href: &str) -> Link {
         rel: rel.to_string(),
         mime_type: (rel == "self").then(|| "application/rss+xml".to_string()),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use url::Url;
+
+    use super::*;
+    use crate::Origin;
+    use crate::generator::channel::Author;
+
+    fn channel(description: &str, email: Option<&str>) -> Channel {
+        let home = Url::parse("https://w.example/").unwrap();
+        Channel {
+            title: "Weekly".into(),
+            description: description.into(),
+            id: "tag:w.example,2005:feed".into(),
+            self_url: home.join("feed.xml").unwrap(),
+            home,
+            language: "en".into(),
+            author: Author {
+                name: "Ed".into(),
+                email: email.map(str::to_string),
+            },
+            archive: None,
+        }
+    }
+
+    fn item(id: &str) -> Item {
+        Item {
+            id: id.into(),
+            url: Url::parse("https://w.example/issues/1/").unwrap(),
+            title: "Issue 1".into(),
+            summary_html: None,
+            content_html: None,
+            published: DateTime::parse_from_rfc3339("2017-07-30T12:08:24+01:00").unwrap(),
+            updated: None,
+            authors: vec!["Ed".into()],
+            tags: Vec::new(),
+            origin: Origin::Issue {
+                number: 1,
+                section: None,
+            },
+        }
+    }
+
+    fn rendered(channel: &Channel, items: &[Item]) -> String {
+        String::from_utf8(write(channel, items).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn names_go_in_dc_creator_and_addresses_in_managing_editor() {
+        let xml = rendered(&channel("d", Some("ed@w.example")), &[item("tag:x")]);
+        assert!(xml.contains("<managingEditor>ed@w.example (Ed)</managingEditor>"));
+        assert!(xml.contains("<dc:creator>Ed</dc:creator>"));
+        assert!(!xml.contains("<author>"), "{xml}");
+        let xml = rendered(&channel("d", None), &[item("tag:x")]);
+        assert!(!xml.contains("managingEditor"), "{xml}");
+    }
+
+    #[test]
+    fn guid_is_a_permalink_only_when_it_is_a_web_address() {
+        let xml = rendered(
+            &channel("d", None),
+            &[
+                item("tag:w.example,2005:issues/1"),
+                item("https://w.example/1"),
+            ],
+        );
+        assert!(xml.contains("<guid isPermaLink=\"false\">tag:w.example,2005:issues/1</guid>"));
+        assert!(xml.contains("<guid>https://w.example/1</guid>"), "{xml}");
+    }
+
+    #[test]
+    fn dates_are_rfc_822_and_an_empty_description_is_filled() {
+        let xml = rendered(&channel("", None), &[item("tag:x")]);
+        assert!(xml.contains("<description>Weekly</description>"), "{xml}");
+        assert!(xml.contains("<pubDate>Sun, 30 Jul 2017 12:08:24 +0100</pubDate>"));
+        assert!(xml.contains("<lastBuildDate>Sun, 30 Jul 2017 12:08:24 +0100</lastBuildDate>"));
     }
 }
