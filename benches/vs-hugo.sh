@@ -5,6 +5,7 @@
 #
 #   benches/vs-hugo.sh            # the bundled issues/ and 1,000 generated ones
 #   benches/vs-hugo.sh 5000       # the bundled issues/ and 5,000 generated ones
+#   RUNS=30 benches/vs-hugo.sh    # more runs per median (default 15)
 #
 # Needs hugo (Debian package `hugo`); uses hyperfine when installed, else a
 # loop of runs. Not part of `cargo test`: performance lives here.
@@ -17,7 +18,9 @@ command -v hugo >/dev/null || { echo "hugo is not installed (apt-get install hug
 cargo build --release --quiet
 newsroom=$PWD/target/release/newsroom
 
-work=$(mktemp -d)
+# A RAM disk when there is one: the figures are then the tools', not those
+# of the disk's journal (BENCH_DIR=/some/disk/folder to include the disk).
+work=$(mktemp -d -p "${BENCH_DIR:-$([ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")}")
 trap 'rm -rf "$work"' EXIT
 
 # The same markdown for both tools: newsroom reads issues/, Hugo content/.
