@@ -10,7 +10,7 @@ use atom_syndication::{
 use chrono::DateTime;
 
 use super::channel::{
-    Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_URI, GENERATOR_VERSION, last_updated,
+    Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_URI, GENERATOR_VERSION, last_updated, size_hint,
 };
 use crate::Item;
 
@@ -71,7 +71,7 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, atom_syndicat
         write_document_declaration: true,
         indent_size: Some(2),
     };
-    let mut xml = feed.write_with_config(Vec::new(), config)?;
+    let mut xml = feed.write_with_config(Vec::with_capacity(size_hint(items)), config)?;
     xml.push(b'\n');
     Ok(xml)
 }

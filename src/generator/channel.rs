@@ -84,3 +84,17 @@ impl ArchiveLinks {
 pub fn last_updated(items: &[Item]) -> Option<DateTime<FixedOffset>> {
     items.iter().map(Item::last_modified).max()
 }
+
+/// About how many bytes a feed of `items` takes, so that its buffer is
+/// allocated once instead of grown (and copied) a dozen times.
+pub fn size_hint(items: &[Item]) -> usize {
+    let html: usize = items
+        .iter()
+        .map(|item| {
+            item.summary_html.as_ref().map_or(0, String::len)
+                + item.content_html.as_ref().map_or(0, String::len)
+        })
+        .sum();
+    // Escaping (Atom) makes HTML longer; the rest of an item is short.
+    html + html / 4 + 1024 * (items.len() + 2)
+}

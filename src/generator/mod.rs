@@ -151,7 +151,8 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         "feed.xml".into(),
         encoded("feed.xml", rss::write(&current, &recent))?,
     );
-    for page in &pages {
+    // The archive holds every issue again: a page per core at a time.
+    let archive = crate::parallel::map(&pages, crate::parallel::cpus(), |page| {
         let path = archive::page_path(page.number);
         let channel = Channel {
             self_url: site.url(&path),
@@ -159,7 +160,11 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
             ..feed.clone()
         };
         let page_items: Vec<Item> = items[page.issues.clone()].iter().rev().cloned().collect();
-        let bytes = encoded(&path, rss::write(&channel, &page_items))?;
+        let bytes = encoded(&path, rss::write(&channel, &page_items));
+        bytes.map(|bytes| (path, bytes))
+    });
+    for page in archive {
+        let (path, bytes) = page?;
         files.insert(path, bytes);
     }
 

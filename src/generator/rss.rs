@@ -11,7 +11,9 @@ use rss::extension::atom::AtomExtension;
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Guid};
 
-use super::channel::{Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_VERSION, last_updated};
+use super::channel::{
+    Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_VERSION, last_updated, size_hint,
+};
 use crate::Item;
 
 /// The RSS 2.0 document of `items`, in the order given.
@@ -54,7 +56,7 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, rss::Error> {
             BTreeMap::from([("archive".to_string(), vec![archive])]),
         );
     }
-    let mut xml = out.pretty_write_to(Vec::new(), b' ', 2)?;
+    let mut xml = out.pretty_write_to(Vec::with_capacity(size_hint(items)), b' ', 2)?;
     xml.push(b'\n');
     Ok(xml)
 }
