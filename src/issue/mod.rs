@@ -177,8 +177,10 @@ pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, IssueError> {
 /// or the error that stopped it, then an error for each file whose number an
 /// earlier file already took.
 pub fn load_dir(dir: &Path) -> Result<Vec<Result<Issue, IssueError>>, IssueError> {
+    let files = files_in(dir)?;
+    // Reading waits on the disk and parsing on a core: both overlap.
     let mut results: Vec<Result<Issue, IssueError>> =
-        files_in(dir)?.iter().map(|file| load(file)).collect();
+        crate::parallel::map(&files, crate::parallel::IO_THREADS, |file| load(file));
     let mut owners: std::collections::HashMap<u32, PathBuf> = std::collections::HashMap::new();
     for result in &mut results {
         let Ok(issue) = result else { continue };
