@@ -14,5 +14,6 @@ pub mod item;
 pub mod lines;
 pub mod normalize;
 pub mod parallel;
+pub mod store;
 
 pub use item::{Item, Origin};

@@ -2,12 +2,21 @@
 
 mod build;
 mod check;
+mod draft;
+mod poll;
+mod review;
+mod sources;
+mod status;
+mod suggest;
+mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::Utc;
 use clap::{Parser, Subcommand};
+use newsroom::aggregator::setup::{self, Opened};
 use newsroom::config::Config;
 
 /// Exit code of a command that a later release implements.
@@ -62,11 +71,17 @@ pub enum Command {
     /// List the ranked candidates waiting for review.
     Suggest {
         /// At most N candidates.
-        #[arg(long, value_name = "N")]
-        limit: Option<usize>,
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: usize,
         /// One JSON object per line instead of a table.
         #[arg(long)]
         json: bool,
+        /// Only candidates published within DURATION (e.g. "7days").
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        since: Option<std::time::Duration>,
+        /// Show how each score is made up.
+        #[arg(long)]
+        explain: bool,
     },
     /// Record an editor's decision on a candidate.
     #[command(subcommand)]
@@ -157,6 +172,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = load_config(&args.config)?;
             check::run(&config, issues.as_deref(), json)
         }
+        Command::Poll { source } => poll::run(&load_config(&args.config)?, source.as_deref()),
+        Command::Suggest {
+            limit,
+            json,
+            since,
+            explain,
+        } => {
+            let options = suggest::Options {
+                limit,
+                json,
+                since,
+                explain,
+            };
+            suggest::run(&load_config(&args.config)?, &options)
+        }
+        Command::Draft { out } => draft::run(&load_config(&args.config)?, out.as_deref()),
+        Command::Sources(command) => sources::run(&args.config, &command),
+        Command::Review(review) => review::run(&load_config(&args.config)?, review),
+        Command::Status { json } => status::run(&load_config(&args.config)?, json),
         command => {
             let name = format!("{command:?}");
             let name = name
@@ -172,4 +206,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
     Config::load(path).with_context(|| "cannot load the configuration (see --config)".to_string())
+}
+
+/// The runtime of the commands that talk to the store or the network.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Opens the store in line with feeds.toml and the issues; issue files that
+/// do not parse are reported and left out.
+async fn open_store(config: &Config) -> anyhow::Result<Opened> {
+    let opened = setup::open_store(config, Utc::now())
+        .await
+        .with_context(|| format!("cannot open the store {}", config.aggregator.database))?;
+    for err in &opened.issue_errors {
+        eprintln!("newsroom: warning: {err} (its links are not indexed as published)");
+    }
+    Ok(opened)
 }

@@ -1,0 +1,261 @@
+//! One poll of the sources: fetch, parse, schedule and store each one.
+//!
+//! At most `concurrency` requests are in flight, and at most one per host,
+//! so that a blog with many feeds is not hammered. A source that fails is
+//! recorded as failed and the others go on; only the store failing stops the
+//! poll, since nothing could then be kept.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use url::Url;
+
+use super::fetch::{Content, FetchRequest, Fetched, Fetcher};
+use super::parse::parse_feed;
+use super::schedule::{self, PollHints};
+use crate::config::{Config, Source};
+use crate::store::{PollResult, PollStatus, SourceRecord, Store, StoreError, Validators};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error("no source is named {name:?} in feeds.toml")]
+    UnknownSource { name: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How polling one source went, as shown to the operator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceReport {
+    pub name: String,
+    pub url: Url,
+    pub status: PollStatus,
+    /// Links this source had not listed before.
+    pub new_items: usize,
+    /// Where a permanent redirect moved it.
+    pub moved_to: Option<Url>,
+    pub error: Option<String>,
+}
+
+/// Told about each source as soon as it is polled.
+pub trait Progress: Send + Sync {
+    /// Before the first request: how many sources will be polled.
+    fn start(&self, sources: usize);
+    fn polled(&self, report: &SourceReport);
+}
+
+/// What a poll did, for the summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollSummary {
+    pub ok: usize,
+    pub not_modified: usize,
+    /// Failed and gone sources.
+    pub failed: usize,
+    pub moved: usize,
+    pub new_items: usize,
+    /// The failed and gone sources, by name, with their errors.
+    pub failures: Vec<SourceReport>,
+}
+
+impl PollSummary {
+    fn add(&mut self, report: SourceReport) {
+        self.new_items += report.new_items;
+        self.moved += usize::from(report.moved_to.is_some());
+        match report.status {
+            PollStatus::Fetched => self.ok += 1,
+            PollStatus::NotModified => self.not_modified += 1,
+            PollStatus::Failed | PollStatus::Gone => {
+                self.failed += 1;
+                self.failures.push(report);
+            }
+        }
+    }
+}
+
+/// A source to poll: as stored, as configured, and its interval.
+type Due = (SourceRecord, Source, Duration);
+
+/// Polls every active source of `config` that is not gone, or only the
+/// one named `only` (gone or not), once.
+pub async fn poll<S: Store + Clone + 'static>(
+    store: &S,
+    fetcher: &Fetcher,
+    config: &Config,
+    only: Option<&str>,
+    progress: Arc<dyn Progress>,
+) -> Result<PollSummary, PollError> {
+    let configured: HashMap<&str, &Source> = config
+        .sources
+        .iter()
+        .map(|source| (source.name.as_str(), source))
+        .collect();
+    let mut due: Vec<Due> = Vec::new();
+    for record in store.sources().await? {
+        let wanted = match only {
+            Some(name) => record.name == name,
+            None => !record.gone,
+        };
+        if let Some(source) = configured.get(record.name.as_str()).filter(|_| wanted) {
+            let interval = config.interval_of(source);
+            due.push((record, (*source).clone(), interval));
+        }
+    }
+    if let Some(name) = only.filter(|_| due.is_empty()) {
+        return Err(PollError::UnknownSource { name: name.into() });
+    }
+    progress.start(due.len());
+
+    let mut by_host: HashMap<String, Vec<Due>> = HashMap::new();
+    for due in due {
+        let host = due.0.url.host_str().unwrap_or_default().to_string();
+        by_host.entry(host).or_default().push(due);
+    }
+    let slots = Arc::new(Semaphore::new(config.aggregator.concurrency));
+    // Parsing is CPU work: more parsers than cores would only starve the
+    // store's writer thread of its turn, and it writes every result.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let parsers = Arc::new(Semaphore::new(cores));
+    let mut hosts = JoinSet::new();
+    for sources in by_host.into_values() {
+        let (store, fetcher, slots, parsers, progress) = (
+            store.clone(),
+            fetcher.clone(),
+            slots.clone(),
+            parsers.clone(),
+            progress.clone(),
+        );
+        // One task per host polls its sources one after the other.
+        hosts.spawn(async move {
+            let mut reports = Vec::with_capacity(sources.len());
+            for (record, source, interval) in sources {
+                let Ok(slot) = slots.acquire().await else {
+                    break; // Never closed: no poll runs without its slots.
+                };
+                let result = poll_one(&fetcher, &parsers, &record, source, interval).await;
+                // The slot bounds requests in flight, not store writes, which
+                // queue for the database on their own.
+                drop(slot);
+                let recorded = store.record_poll(&result).await?;
+                let report = SourceReport {
+                    name: record.name,
+                    url: record.url,
+                    status: result.status,
+                    new_items: recorded.new_items,
+                    moved_to: result.moved_to,
+                    error: result.error,
+                };
+                progress.polled(&report);
+                reports.push(report);
+            }
+            Ok::<_, StoreError>(reports)
+        });
+    }
+
+    let mut summary = PollSummary::default();
+    while let Some(joined) = hosts.join_next().await {
+        // A task only ends without a result if it panicked: a bug, not input.
+        let reports = joined.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
+        for report in reports {
+            summary.add(report);
+        }
+    }
+    summary.failures.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(summary)
+}
+
+/// Fetches and parses one source; every failure becomes part of the result.
+async fn poll_one(
+    fetcher: &Fetcher,
+    parsers: &Semaphore,
+    record: &SourceRecord,
+    source: Source,
+    interval: Duration,
+) -> PollResult {
+    let request = FetchRequest {
+        url: record.url.clone(),
+        etag: record.etag.clone(),
+        last_modified: record.last_modified.clone(),
+    };
+    let fetched = fetcher.fetch(&request).await;
+    let now = Utc::now();
+    let mut result = PollResult {
+        source_id: record.id,
+        polled_at: now,
+        status: PollStatus::Failed,
+        error: None,
+        validators: None,
+        moved_to: None,
+        items: Vec::new(),
+        next_poll_at: now,
+    };
+    let hints = match fetched {
+        Ok(Fetched {
+            content,
+            moved_to,
+            etag,
+            last_modified,
+            hints,
+        }) => {
+            let validators = Some(Validators {
+                etag,
+                last_modified,
+            });
+            match content {
+                Content::NotModified => {
+                    result.status = PollStatus::NotModified;
+                    result.validators = validators;
+                    result.moved_to = moved_to;
+                    hints
+                }
+                Content::Modified { body, final_url } => {
+                    // Parsing and sanitising is CPU work: off the async
+                    // workers, so that they keep driving requests and store
+                    // transactions meanwhile.
+                    let parser = parsers.acquire().await;
+                    let parsed = tokio::task::spawn_blocking(move || {
+                        let parsed = parse_feed(&body, &final_url, &source, now);
+                        (parsed, final_url)
+                    })
+                    .await;
+                    drop(parser);
+                    let (parsed, final_url) =
+                        parsed.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+                    match parsed {
+                        Ok(parsed) => {
+                            result.status = PollStatus::Fetched;
+                            result.validators = validators;
+                            result.moved_to = moved_to;
+                            result.items = parsed.entries.into_iter().map(|e| e.item).collect();
+                            hints.merge(parsed.hints)
+                        }
+                        // Neither the validators nor the new URL are kept:
+                        // the next poll must fetch and parse it again.
+                        Err(err) => {
+                            result.error = Some(format!("{final_url}: {err}"));
+                            PollHints::default()
+                        }
+                    }
+                }
+            }
+        }
+        Err(err) => {
+            if err.is_gone() {
+                result.status = PollStatus::Gone;
+            }
+            result.error = Some(err.to_string());
+            err.hints()
+        }
+    };
+    let errors = if result.status == PollStatus::Failed {
+        record.consecutive_errors.saturating_add(1)
+    } else {
+        0
+    };
+    result.next_poll_at =
+        schedule::next_poll(now, interval, &hints, errors, schedule::random_jitter());
+    result
+}
