@@ -24,7 +24,8 @@ pub fn run(config: &Config, issues_dir: Option<&Path>, json: bool) -> anyhow::Re
     let checked = results.len();
     if !json {
         println!(
-            "{checked} issue files checked: {} ok, {failures} failed",
+            "{} checked: {} ok, {failures} failed",
+            counted(checked, "issue file", "issue files"),
             checked.saturating_sub(failures)
         );
     }
@@ -48,15 +49,19 @@ fn report(err: &IssueError, json: bool) {
 
 fn issue_line(issue: &Issue) -> String {
     format!(
-        "{}\t#{}\t{}\t{} sections\t{} entries\t{} links{}",
+        "{}\t#{}\t{}\t{}\t{}\t{}{}",
         issue.file.display(),
         issue.number,
         issue.date.format("%Y-%m-%d"),
-        issue.sections.len(),
-        issue.entry_count(),
-        issue.link_count(),
+        counted(issue.sections.len(), "section", "sections"),
+        counted(issue.entry_count(), "entry", "entries"),
+        counted(issue.link_count(), "link", "links"),
         if issue.draft { "\tdraft" } else { "" }
     )
+}
+
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 fn issue_json(issue: &Issue) -> serde_json::Value {

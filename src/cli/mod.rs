@@ -1,5 +1,6 @@
 //! Command-line arguments and one module per command.
 
+mod build;
 mod check;
 mod draft;
 mod poll;
@@ -45,6 +46,12 @@ pub enum Command {
         /// Write to DIR instead of `output_dir`.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Publish `draft: true` issues too (for previews).
+        #[arg(long)]
+        drafts: bool,
+        /// Publish issues dated in the future too (for previews).
+        #[arg(long)]
+        future: bool,
     },
     /// Parse the config and every issue; report what each issue holds.
     Check {
@@ -146,6 +153,21 @@ pub enum Sources {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Build {
+            issues,
+            out,
+            drafts,
+            future,
+        } => {
+            let config = load_config(&args.config)?;
+            let flags = build::Flags {
+                issues: issues.as_deref(),
+                out: out.as_deref(),
+                drafts,
+                future,
+            };
+            build::run(&config, flags)
+        }
         Command::Check { issues, json } => {
             let config = load_config(&args.config)?;
             check::run(&config, issues.as_deref(), json)

@@ -149,21 +149,21 @@ fn plain_text(events: &[(Event, Range<usize>)]) -> String {
 }
 
 /// What the events that start on one physical line amount to.
-enum Atom {
+enum Atom<'a> {
     Link {
-        url: String,
+        url: &'a str,
         text: String,
         ends_on_line: bool,
     },
-    Text(String),
+    Text(&'a str),
     Other,
 }
 
 /// Splits the block at `range` into its physical lines and classifies each.
-fn lines(
+fn lines<'a>(
     text: &str,
     range: Range<usize>,
-    events: &[(Event, Range<usize>)],
+    events: &'a [(Event<'a>, Range<usize>)],
     index: &LineIndex,
     list_item: bool,
 ) -> Result<Vec<Line>, Failure> {
@@ -188,7 +188,7 @@ fn lines(
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if link_depth == 0 {
                     atoms[slot].push(Atom::Link {
-                        url: dest_url.to_string(),
+                        url: dest_url.as_ref(),
                         text: String::new(),
                         ends_on_line: event_range.end <= spans[slot].end,
                     });
@@ -209,7 +209,7 @@ fn lines(
                     link_text.push_str(inner);
                 }
             }
-            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.to_string())),
+            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.as_ref())),
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Paragraph)
             | Event::End(_)
             | Event::SoftBreak
@@ -241,7 +241,7 @@ fn lines(
     Ok(lines)
 }
 
-fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
+fn classify(atoms: &[Atom<'_>]) -> Result<LineKind, IssueErrorKind> {
     let meaningful: Vec<&Atom> = atoms
         .iter()
         .filter(|atom| !matches!(atom, Atom::Text(text) if text.trim().is_empty()))
@@ -267,7 +267,7 @@ fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
         let line: String = meaningful
             .iter()
             .filter_map(|atom| match atom {
-                Atom::Text(text) => Some(text.as_str()),
+                Atom::Text(text) => Some(*text),
                 _ => None,
             })
             .collect();
@@ -277,6 +277,12 @@ fn classify(atoms: &[Atom]) -> Result<LineKind, IssueErrorKind> {
                 url: link_url(line)?,
                 text: None,
             }));
+        }
+        // `www.example.com/path` alone on its line: a link without a scheme.
+        if line.starts_with("www.") && line.len() > 4 && !line.contains(char::is_whitespace) {
+            if let Ok(url) = Url::parse(&format!("http://{line}")) {
+                return Ok(LineKind::Link(Link { url, text: None }));
+            }
         }
         // pulldown-cmark leaves a link it could not read as text; a line
         // that is shaped like one is a link the editor got wrong.
@@ -336,15 +342,56 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
     }
 }
 
-/// Bare http(s) URLs written inside a sentence.
+/// Links written inside a sentence: bare http(s) URLs, `www.` addresses
+/// without a scheme, and e-mail addresses (job ads often give nothing else).
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
-    text.split_whitespace()
-        .filter(|word| word.starts_with("http://") || word.starts_with("https://"))
-        .filter_map(|word| {
-            Url::parse(word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?'])).ok()
+    // Most prose has none of these; skip the word split for it.
+    let text = if text.contains("://") || text.contains("www.") || text.contains('@') {
+        text
+    } else {
+        ""
+    };
+    text.split_whitespace().filter_map(|word| {
+        let word = word
+            .trim_start_matches(['(', '<', '"', '\''])
+            .trim_end_matches(['.', ',', ';', ':', ')', '>', '!', '?', '"', '\'']);
+        let url = if word.starts_with("http://") || word.starts_with("https://") {
+            Url::parse(word).ok().filter(is_web)?
+        } else if word.starts_with("www.") && word.len() > 4 {
+            Url::parse(&format!("http://{word}")).ok().filter(is_web)?
+        } else if is_email(word) {
+            let url = Url::parse(&format!("mailto:{word}")).ok()?;
+            return Some(Link {
+                url,
+                text: Some(word.to_string()),
+            });
+        } else {
+            return None;
+        };
+        Some(Link { url, text: None })
+    })
+}
+
+fn is_email(word: &str) -> bool {
+    let Some((local, domain)) = word.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b));
+    let labels: Vec<&str> = domain.split('.').collect();
+    local_ok
+        && labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
-        .filter(is_web)
-        .map(|url| Link { url, text: None })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
 }
 
 fn strip_list_marker(line: &str) -> &str {
@@ -370,9 +417,54 @@ fn is_title_heading(heading: &str, title: &str, number: u32) -> bool {
             .flat_map(char::to_lowercase)
             .collect()
     };
-    let (heading_key, title_key) = (squash(heading), squash(title));
-    (!heading_key.is_empty() && title_key.starts_with(&heading_key))
-        || number_in_title(heading) == Some(number)
+    // A heading that merely starts like the title ("DevOps" under "DevOps
+    // Weekly #345") is a real section; only the number or the whole title
+    // make it a repeat.
+    number_in_title(heading) == Some(number) || squash(heading) == squash(title)
+}
+
+/// A stretch of one block: prose lines joined into one paragraph, or the
+/// link lines that follow it.
+enum Run {
+    Text {
+        markdown: String,
+        links: Vec<Link>,
+        line: usize,
+    },
+    Links {
+        links: Vec<Link>,
+        line: usize,
+    },
+}
+
+fn runs(lines: Vec<Line>) -> Vec<Run> {
+    let mut runs: Vec<Run> = Vec::new();
+    for line in lines {
+        match (line.kind, runs.last_mut()) {
+            (LineKind::Link(link), Some(Run::Links { links, .. })) => links.push(link),
+            (LineKind::Link(link), _) => runs.push(Run::Links {
+                links: vec![link],
+                line: line.number,
+            }),
+            (
+                LineKind::Text(found),
+                Some(Run::Text {
+                    markdown, links, ..
+                }),
+            ) => {
+                // Hard-wrapped lines are one paragraph.
+                markdown.push(' ');
+                markdown.push_str(&line.markdown);
+                links.extend(found);
+            }
+            (LineKind::Text(found), _) => runs.push(Run::Text {
+                markdown: line.markdown,
+                links: found,
+                line: line.number,
+            }),
+        }
+    }
+    runs
 }
 
 /// Text waiting for the link line that makes it an entry.
@@ -416,6 +508,23 @@ impl Assembly {
         }
     }
 
+    /// At a section's end, prose without a link of its own is the tail of
+    /// the entry above (a "ps.", a deadline, a contact line); only in a
+    /// section with no entry yet does it stand alone.
+    fn close_section(&mut self) {
+        let has_entry = self
+            .sections
+            .last()
+            .is_some_and(|section| !section.entries.is_empty());
+        if has_entry && self.pending.links.is_empty() {
+            if let Some((blurb, _, _)) = self.pending.take() {
+                self.append_to_last_entry(&blurb);
+            }
+        } else {
+            self.flush();
+        }
+    }
+
     fn add_links(&mut self, links: Vec<Link>, line: usize) {
         let Some(section) = self.sections.last_mut() else {
             return;
@@ -435,50 +544,45 @@ impl Assembly {
     }
 
     fn lines(&mut self, lines: Vec<Line>) {
-        let mut text: Vec<String> = Vec::new();
-        let mut text_links = Vec::new();
-        let mut text_line = 0;
-        let mut links = Vec::new();
-        let mut links_line = 0;
-        for line in lines {
-            match line.kind {
-                LineKind::Link(link) => {
-                    if !text.is_empty() {
-                        self.pending.push(
-                            text.join(" "),
-                            text_line,
-                            std::mem::take(&mut text_links),
-                        );
-                        text.clear();
-                    }
-                    if links.is_empty() {
-                        links_line = line.number;
-                    }
-                    links.push(link);
+        let mut linked = false;
+        for run in runs(lines) {
+            match run {
+                Run::Links { links, line } => {
+                    self.add_links(links, line);
+                    linked = true;
                 }
-                LineKind::Text(found) => {
-                    if !links.is_empty() {
-                        self.add_links(std::mem::take(&mut links), links_line);
+                // Prose straight under a link line, with no blank line in
+                // between, is the tail of that entry (a contact, a deadline).
+                Run::Text { markdown, .. } if linked && self.append_to_last_entry(&markdown) => {}
+                Run::Text {
+                    markdown,
+                    links,
+                    line,
+                } => {
+                    // Prose that carries its own links, followed by more
+                    // prose, is an entry in the older inline style.
+                    if !self.pending.links.is_empty() {
+                        self.flush();
                     }
-                    if text.is_empty() {
-                        text_line = line.number;
-                    }
-                    text.push(line.markdown);
-                    text_links.extend(found);
+                    self.pending.push(markdown, line, links);
                 }
             }
         }
-        if !links.is_empty() {
-            self.add_links(links, links_line);
+    }
+
+    fn append_to_last_entry(&mut self, markdown: &str) -> bool {
+        let Some(entry) = self
+            .sections
+            .last_mut()
+            .and_then(|section| section.entries.last_mut())
+        else {
+            return false;
+        };
+        if !entry.blurb.is_empty() {
+            entry.blurb.push_str("\n\n");
         }
-        if !text.is_empty() {
-            // Prose that carries its own links, followed by more prose, is an
-            // entry in the older inline style: close the one before it.
-            if !self.pending.links.is_empty() {
-                self.flush();
-            }
-            self.pending.push(text.join(" "), text_line, text_links);
-        }
+        entry.blurb.push_str(markdown);
+        true
     }
 }
 
@@ -516,7 +620,7 @@ fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
                 if text.is_empty() || is_title_heading(&text, title, number) {
                     continue;
                 }
-                assembly.flush();
+                assembly.close_section();
                 assembly.sections.push(Section {
                     name: text,
                     entries: Vec::new(),

@@ -21,11 +21,18 @@ type Failure = (usize, IssueErrorKind);
 /// Splits the front matter off `text`: what it says, and the byte offset at
 /// which the body starts. A file without front matter is all body.
 pub fn split(text: &str) -> Result<(FrontMatter, usize), Failure> {
-    let first = text.lines().next().unwrap_or_default().trim_end();
-    let fence = match first {
-        "---" => "---",
-        "+++" => "+++",
-        _ => return Ok((FrontMatter::default(), 0)),
+    let first = text.lines().next().unwrap_or_default();
+    // Real archives have `--- ` and even `---·` on the opening line: stray
+    // characters after the dashes do not make it prose.
+    let fence = ["---", "+++"].into_iter().find(|fence| {
+        first.strip_prefix(fence).is_some_and(|rest| {
+            !rest
+                .chars()
+                .any(|c| c.is_alphanumeric() || c == '-' || c == '+')
+        })
+    });
+    let Some(fence) = fence else {
+        return Ok((FrontMatter::default(), 0));
     };
     let block_start = text.find('\n').map_or(text.len(), |at| at + 1);
     let mut offset = block_start;
@@ -226,7 +233,12 @@ mod tests {
     }
 
     #[test]
-    fn opening_fence_may_have_trailing_space_and_other_keys() {
+    fn opening_fence_may_have_trailing_junk_and_other_keys() {
+        let (front, _) = split("---\u{b7}\ntitle: Issue 53\n---\n").unwrap();
+        assert_eq!(front.title.as_deref(), Some("Issue 53"));
+        for prose in ["----\n", "--- x\n", "---a\n"] {
+            assert!(split(prose).unwrap().0.title.is_none(), "{prose:?}");
+        }
         let text = "--- \nlayout: post\ntags:\n  - ops\ntitle: 'It''s Issue 33'\nnumber: \"33\"\ndraft: true\n---\n";
         let (front, _) = split(text).unwrap();
         assert_eq!(front.title.as_deref(), Some("It's Issue 33"));

@@ -1,0 +1,249 @@
+//! The generator: finished issues in, feeds and an HTML archive out.
+//!
+//! `build` is the whole pipeline: load the issues, keep the published ones,
+//! turn them into items, write every file in memory ([`render`], pure), then
+//! put the files in place atomically ([`output`]). The feed writers take
+//! `&[Item]` and a [`Channel`] and know nothing of issues.
+
+pub mod archive;
+pub mod atom;
+pub mod channel;
+pub mod html;
+pub mod items;
+pub mod json_feed;
+pub mod output;
+pub mod pages;
+pub mod rss;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::Item;
+use crate::config::Newsletter;
+use crate::issue::{self, Issue, IssueError};
+pub use channel::{ArchiveLinks, Author, Channel};
+use html::{IssueHtml, Renderer};
+use items::Site;
+pub use output::{OutputError, Published};
+
+/// Every file of a build, by path relative to the output folder.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// What to publish besides the finished issues, and when "now" is.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Include `draft: true` issues (previews).
+    pub drafts: bool,
+    /// Include issues dated after `now` (previews).
+    pub future: bool,
+    pub now: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Issue files that did not parse; each names its file and line.
+    #[error("{}", IssueErrors(.0))]
+    Issues(Vec<IssueError>),
+    #[error("{file}: cannot write: {message}")]
+    Write { file: String, message: String },
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+struct IssueErrors<'a>(&'a [IssueError]);
+
+impl fmt::Display for IssueErrors<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, err) in self.0.iter().enumerate() {
+            if at > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{err}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Built {
+    /// Issues published.
+    pub issues: usize,
+    pub files: Published,
+}
+
+/// Builds the site of the issues in `issues_dir` into `out`. On any error
+/// the previous content of `out` is left as it was.
+pub fn build(
+    newsletter: &Newsletter,
+    issues_dir: &Path,
+    out: &Path,
+    options: &BuildOptions,
+) -> Result<Built, BuildError> {
+    let (issues, errors) =
+        issue::load_valid(issues_dir).map_err(|err| BuildError::Issues(vec![err]))?;
+    if !errors.is_empty() {
+        return Err(BuildError::Issues(errors));
+    }
+    let published = select(&issues, options);
+    let files = render(newsletter, &published)?;
+    let files = output::publish(&files, out)?;
+    Ok(Built {
+        issues: published.len(),
+        files,
+    })
+}
+
+/// The issues to publish, oldest first: finished ones dated up to `now`,
+/// plus drafts and future ones when the options ask for them.
+pub fn select<'a>(issues: &'a [Issue], options: &BuildOptions) -> Vec<&'a Issue> {
+    let mut published: Vec<&Issue> = issues
+        .iter()
+        .filter(|issue| options.drafts || !issue.draft)
+        .filter(|issue| options.future || issue.date <= options.now)
+        .collect();
+    published.sort_by_key(|issue| (issue.date, issue.number));
+    published
+}
+
+/// Every file of the site of `issues` (oldest first), in memory.
+pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, BuildError> {
+    let site = Site::new(&newsletter.base_url);
+    let renderer = Renderer::new(&newsletter.base_url);
+    let masthead = pages::Masthead::new(
+        &site,
+        &newsletter.title,
+        &newsletter.description,
+        &newsletter.language,
+    );
+    // Each issue's HTML and page: the bulk of the work, one issue per core.
+    let (html, issue_pages): (Vec<IssueHtml>, Vec<String>) =
+        crate::parallel::map(issues, crate::parallel::cpus(), |issue| {
+            let html = renderer.issue(issue);
+            let page = pages::issue(&masthead, issue, &html.content);
+            (html, page)
+        })
+        .into_iter()
+        .unzip();
+    let items: Vec<Item> = issues
+        .iter()
+        .zip(&html)
+        .map(|(issue, html)| items::issue_item(&site, issue, html, &newsletter.author))
+        .collect();
+
+    let limit = match newsletter.feed_limit {
+        0 => issues.len(),
+        limit => limit.min(issues.len()),
+    };
+    let recent: Vec<Item> = items.iter().rev().take(limit).cloned().collect();
+    let mut files = Files::new();
+
+    let feed = channel(newsletter, &site, "feed.xml", "feed");
+    let pages = archive::pages(&site, &feed.self_url, issues.len(), newsletter.feed_limit);
+    let current = Channel {
+        archive: archive::current_links(&site, &feed.self_url, &pages),
+        ..feed.clone()
+    };
+    files.insert(
+        "feed.xml".into(),
+        encoded("feed.xml", rss::write(&current, &recent))?,
+    );
+    // The archive holds every issue again: a page per core at a time.
+    let archive = crate::parallel::map(&pages, crate::parallel::cpus(), |page| {
+        let path = archive::page_path(page.number);
+        let channel = Channel {
+            self_url: site.url(&path),
+            archive: Some(page.links.clone()),
+            ..feed.clone()
+        };
+        let page_items: Vec<Item> = items[page.issues.clone()].iter().rev().cloned().collect();
+        let bytes = encoded(&path, rss::write(&channel, &page_items));
+        bytes.map(|bytes| (path, bytes))
+    });
+    for page in archive {
+        let (path, bytes) = page?;
+        files.insert(path, bytes);
+    }
+
+    let atom = channel(newsletter, &site, "atom.xml", "feed");
+    files.insert(
+        "atom.xml".into(),
+        encoded("atom.xml", atom::write(&atom, &recent))?,
+    );
+    let json = channel(newsletter, &site, "feed.json", "feed");
+    files.insert(
+        "feed.json".into(),
+        encoded("feed.json", json_feed::write(&json, &recent))?,
+    );
+
+    let links: Vec<Item> = issues
+        .iter()
+        .rev()
+        .take(limit)
+        .flat_map(|issue| {
+            items::link_items(
+                &site,
+                &renderer,
+                issue,
+                &newsletter.links_exclude,
+                &newsletter.author,
+            )
+        })
+        .collect();
+    let links_channel = Channel {
+        title: format!("{}: links", newsletter.title),
+        description: format!("Every link of {}, one item each.", newsletter.title),
+        ..channel(newsletter, &site, "links.xml", "links")
+    };
+    files.insert(
+        "links.xml".into(),
+        encoded("links.xml", rss::write(&links_channel, &links))?,
+    );
+
+    let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
+    files.insert(
+        "index.html".into(),
+        pages::index(&masthead, &newest_first).into_bytes(),
+    );
+    for (issue, page) in issues.iter().zip(issue_pages) {
+        files.insert(
+            format!("issues/{}/index.html", issue.number),
+            page.into_bytes(),
+        );
+    }
+    Ok(files)
+}
+
+/// The channel of the newsletter's feed published at `file`, with id
+/// `tag:...:{id}`.
+fn channel(newsletter: &Newsletter, site: &Site, file: &str, id: &str) -> Channel {
+    Channel {
+        title: newsletter.title.clone(),
+        description: newsletter.description.clone(),
+        id: site.tag(id),
+        home: site.base_url().clone(),
+        self_url: site.url(file),
+        language: newsletter.language.clone(),
+        author: Author {
+            // Atom wants a name for every feed; the newsletter's own will do
+            // when no editor is named.
+            name: match newsletter.author.trim() {
+                "" => newsletter.title.clone(),
+                name => name.to_string(),
+            },
+            email: newsletter.author_email.clone(),
+        },
+        archive: None,
+    }
+}
+
+/// A writer's result, its error naming the file it was writing.
+fn encoded<E: fmt::Display>(file: &str, result: Result<Vec<u8>, E>) -> Result<Vec<u8>, BuildError> {
+    result.map_err(|err| BuildError::Write {
+        file: file.to_string(),
+        message: err.to_string(),
+    })
+}

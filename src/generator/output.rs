@@ -1,0 +1,268 @@
+//! Puts a built site in place atomically: every file is written into a
+//! fresh folder beside the output folder, then the two folders are swapped
+//! in one step, so a reader sees the old site or the new one, never a mix.
+//!
+//! A file whose bytes did not change is hard-linked from the old output
+//! instead of written, so it keeps its modification time (and HTTP caches
+//! their `Last-Modified`); when nothing changed at all, nothing is touched.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// What a publish did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Published {
+    /// Files new or with new bytes.
+    pub written: usize,
+    /// Files whose bytes (and modification time) stayed.
+    pub unchanged: usize,
+    /// Files of the old output the new one no longer has.
+    pub removed: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        source: io::Error,
+    },
+    #[error(
+        "{}: not replaced: the folder is not empty and holds no feed.xml, so it is not a previous build (choose another --out)",
+        .0.display()
+    )]
+    NotABuild(PathBuf),
+    #[error("{}: not a folder name that can be replaced (name a folder, e.g. `public`)", .0.display())]
+    BadPath(PathBuf),
+}
+
+fn io_error(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> OutputError {
+    let path = path.to_path_buf();
+    move |source| OutputError::Io {
+        path,
+        action,
+        source,
+    }
+}
+
+/// Replaces the folder `out` by exactly `files` (paths relative to `out`,
+/// `/`-separated).
+pub fn publish(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<Published, OutputError> {
+    let name = out
+        .file_name()
+        .ok_or_else(|| OutputError::BadPath(out.to_path_buf()))?;
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let old_files = existing_files(out)?;
+    if !old_files.is_empty() && !old_files.contains_key("feed.xml") {
+        return Err(OutputError::NotABuild(out.to_path_buf()));
+    }
+
+    let staging = parent.join(format!(
+        ".{}.new-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    if staging.exists() {
+        fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove a stale build"))?;
+    }
+    let result = stage(files, out, &old_files, &staging).and_then(|published| {
+        if published.written == 0 && published.removed == 0 {
+            // Nothing changed: the old output stays, down to its folders.
+            fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove"))?;
+        } else {
+            swap(&staging, out)?;
+        }
+        Ok(published)
+    });
+    if result.is_err() {
+        // Best effort: the error that matters is the one being returned.
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+/// Writes `files` into `staging`, hard-linking the unchanged ones from `out`.
+fn stage(
+    files: &BTreeMap<String, Vec<u8>>,
+    out: &Path,
+    old_files: &BTreeMap<String, PathBuf>,
+    staging: &Path,
+) -> Result<Published, OutputError> {
+    fs::create_dir_all(staging).map_err(io_error(staging, "create"))?;
+    let mut published = Published {
+        removed: old_files
+            .keys()
+            .filter(|path| !files.contains_key(*path))
+            .count(),
+        ..Published::default()
+    };
+    let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
+    let results = crate::parallel::map(&files, crate::parallel::IO_THREADS, |(relative, bytes)| {
+        let path = staging.join(relative);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder, "create"))?;
+        }
+        let old = out.join(relative);
+        let unchanged = old_files.contains_key(*relative)
+            && fs::read(&old).is_ok_and(|old_bytes| old_bytes == **bytes)
+            && fs::hard_link(&old, &path).is_ok();
+        if !unchanged {
+            fs::write(&path, bytes).map_err(io_error(&path, "write"))?;
+        }
+        Ok(unchanged)
+    });
+    for unchanged in results {
+        match unchanged? {
+            true => published.unchanged += 1,
+            false => published.written += 1,
+        }
+    }
+    Ok(published)
+}
+
+/// Every file below `dir` (none if it does not exist), by relative path.
+fn existing_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, OutputError> {
+    let mut files = BTreeMap::new();
+    if !dir.exists() {
+        return Ok(files);
+    }
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder).map_err(io_error(&folder, "read"))? {
+            let path = entry.map_err(io_error(&folder, "read"))?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                let relative = relative
+                    .components()
+                    .map(|part| part.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                files.insert(relative, path);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Puts `staging` where `out` is and deletes the old output.
+fn swap(staging: &Path, out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        return fs::rename(staging, out).map_err(io_error(out, "create"));
+    }
+    exchange(staging, out)?;
+    // `staging` now holds the old output.
+    fs::remove_dir_all(staging).map_err(io_error(staging, "remove the previous output"))
+}
+
+/// Swaps two folders in one step (renameat2 with RENAME_EXCHANGE).
+#[cfg(target_os = "linux")]
+fn exchange(staging: &Path, out: &Path) -> Result<(), OutputError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staging, CWD, out, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // Some file systems cannot exchange: fall back to two renames.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => two_renames(staging, out),
+        Err(err) => Err(io_error(out, "replace")(err.into())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(staging: &Path, out: &Path) -> Result<(), OutputError> {
+    two_renames(staging, out)
+}
+
+/// The old output moves aside, the new one takes its place, and the old one
+/// ends up at `staging`. Between the two renames `out` is briefly missing,
+/// but it is never a mix of the two.
+fn two_renames(staging: &Path, out: &Path) -> Result<(), OutputError> {
+    let aside = staging.with_extension("old");
+    fs::rename(out, &aside).map_err(io_error(out, "move aside"))?;
+    if let Err(err) = fs::rename(staging, out) {
+        let _ = fs::rename(&aside, out);
+        return Err(io_error(out, "replace")(err));
+    }
+    fs::rename(&aside, staging).map_err(io_error(&aside, "move"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
+        pairs
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+            .collect()
+    }
+
+    fn mtime(path: &Path) -> std::time::SystemTime {
+        fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn first_publish_creates_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let published = publish(
+            &site(&[("feed.xml", "a"), ("issues/1/index.html", "b")]),
+            &out,
+        )
+        .unwrap();
+        assert_eq!(published.written, 2);
+        assert_eq!(
+            fs::read_to_string(out.join("issues/1/index.html")).unwrap(),
+            "b"
+        );
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only the output is left");
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_mtime_and_stale_ones_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        publish(
+            &site(&[("feed.xml", "a"), ("old.html", "x"), ("same", "s")]),
+            &out,
+        )
+        .unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for file in ["feed.xml", "same"] {
+            fs::File::options()
+                .write(true)
+                .open(out.join(file))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let published = publish(&site(&[("feed.xml", "b"), ("same", "s")]), &out).unwrap();
+        assert_eq!(
+            published,
+            Published {
+                written: 1,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(mtime(&out.join("same")), old);
+        assert_ne!(mtime(&out.join("feed.xml")), old);
+        assert!(!out.join("old.html").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_folder_that_is_not_a_build_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), "keep").unwrap();
+        let err = publish(&site(&[("feed.xml", "a")]), dir.path()).unwrap_err();
+        assert!(matches!(err, OutputError::NotABuild(_)), "{err}");
+        assert!(dir.path().join("precious.txt").exists());
+    }
+}
