@@ -61,6 +61,9 @@ struct Bar(ProgressBar);
 
 impl Progress for Bar {
     fn start(&self, sources: usize) {
+        if sources == 0 {
+            return; // Nothing would finish the bar: leave it hidden.
+        }
         self.0
             .set_length(u64::try_from(sources).unwrap_or(u64::MAX));
         self.0
