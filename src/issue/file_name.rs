@@ -50,12 +50,9 @@ pub fn number_in_title(title: &str) -> Option<u32> {
                 .trim_start_matches("number")
         })
     })?;
-    let digits: String = after_marker
-        .trim_start()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+    let digits = after_marker.trim_start();
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    digits[..len].parse().ok()
 }
 
 #[cfg(test)]
