@@ -21,7 +21,10 @@ fuzz_target!(|bytes: &[u8]| {
     if let Ok(feed) = parse_feed(bytes, &url, &source, now) {
         for entry in feed.entries {
             let link = entry.item.url.as_str();
-            assert!(link.starts_with("http://") || link.starts_with("https://"), "{link}");
+            assert!(
+                link.starts_with("http://") || link.starts_with("https://"),
+                "{link}"
+            );
             assert!(entry.item.published <= now);
         }
     }
