@@ -129,7 +129,8 @@ proptest! {
 #[test]
 fn fuzz_regressions_replay() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    type Target = (&'static str, fn(&[u8]));
+    let targets: [Target; 4] = [
         ("feed", ingest),
         ("normalize", |bytes| {
             normalise(&String::from_utf8_lossy(bytes))
