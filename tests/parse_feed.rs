@@ -327,3 +327,22 @@ fn known_entries_are_left_out_and_counted() {
             .all(|e| e.item.id != "ops-post-1" && !e.item.url.as_str().ends_with("/undated"))
     );
 }
+
+#[test]
+fn markup_in_plain_titles_is_sanitised_and_angle_brackets_kept() {
+    let body = "<rss version=\"2.0\"><channel><title>T</title>\
+        <item><title>&lt;script&gt;alert(1)&lt;/script&gt;Hi &lt;b onmouseover=\"x()\"&gt;there&lt;/b&gt;</title>\
+        <link>https://a.example/1</link></item>\
+        <item><title>Vec&lt;T&gt; in Rust</title><link>https://a.example/2</link></item>\
+        </channel></rss>";
+    let url = "https://a.example/feed.xml";
+    let feed = parse_feed(
+        body.as_bytes(),
+        &Url::parse(url).unwrap(),
+        &source(url),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(feed.entries[0].item.title, "Hi there");
+    assert_eq!(feed.entries[1].item.title, "Vec<T> in Rust");
+}

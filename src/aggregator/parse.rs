@@ -63,6 +63,8 @@ pub enum ParseError {
     NotAFeed,
     #[error("malformed feed: {0}")]
     Malformed(#[source] ParseFeedError),
+    #[error("malformed feed: the feed parser failed on it")]
+    ParserFailed,
 }
 
 fn alternate_note(alternate: &Option<Url>) -> String {
@@ -99,14 +101,20 @@ pub fn parse_new_entries(
     is_known: impl Fn(&str, &Url) -> bool,
 ) -> Result<ParsedFeed, ParseError> {
     let body = repair(body);
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(Some(feed_url.as_str()))
-        // An empty id tells "the feed gave none", which feed-rs would
-        // otherwise hide behind a generated hash; ours is then the URL.
-        .id_generator(|_, _, _| String::new())
-        .build()
-        .parse(body.as_ref())
-        .map_err(|err| document_error(&body, feed_url, err))?;
+    // The XML reader under feed-rs panics on some documents (quick-xml
+    // 0.42 on an XML declaration after the first element): one source's
+    // document must not end the whole poll.
+    let parsed = std::panic::catch_unwind(|| {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(feed_url.as_str()))
+            // An empty id tells "the feed gave none", which feed-rs would
+            // otherwise hide behind a generated hash; ours is then the URL.
+            .id_generator(|_, _, _| String::new())
+            .build()
+            .parse(body.as_ref())
+    })
+    .map_err(|_| ParseError::ParserFailed)?;
+    let feed = parsed.map_err(|err| document_error(&body, feed_url, err))?;
     let hints = PollHints {
         ttl: feed
             .ttl
@@ -219,6 +227,24 @@ fn document_error(body: &[u8], url: &Url, err: ParseFeedError) -> ParseError {
         ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => ParseError::NotAFeed,
         source => ParseError::Malformed(source),
     }
+}
+
+/// Whether plain `text` holds HTML markup: a closing or self-closing tag,
+/// or an opening tag of an element that runs code or embeds another
+/// document. `Vec<T>` or `a <b> c` in a title stay text.
+fn looks_like_markup(text: &str) -> bool {
+    if !text.contains('<') {
+        return false;
+    }
+    if text.contains("</") || text.contains("/>") {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    [
+        "<script", "<style", "<iframe", "<img", "<svg", "<object", "<embed", "<a ", "<p ",
+    ]
+    .iter()
+    .any(|tag| lower.contains(tag))
 }
 
 /// Whether `body` is an HTML page: its start has `<!DOCTYPE html>` or
@@ -442,6 +468,12 @@ impl Adapter<'_> {
 
     /// A title as plain text, whatever markup the feed put in it.
     fn text(&self, text: &Text) -> String {
+        if essence(text.content_type.as_str()) == "text/plain" && looks_like_markup(&text.content) {
+            // An RSS title is declared plain text but often carries escaped
+            // HTML, hostile or not: read it as HTML, so that no tag, script
+            // or event handler reaches the title.
+            return sanitize::plain_text(&self.sanitizer.clean(&text.content));
+        }
         if essence(text.content_type.as_str()) == "text/plain" && !text.content.contains('&') {
             return text
                 .content
@@ -574,6 +606,16 @@ mod tests {
             repair(latin1).as_ref(),
             "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss>café</rss>".as_bytes()
         );
+    }
+
+    #[test]
+    fn markup_in_plain_text_is_told_from_angle_brackets() {
+        assert!(looks_like_markup("<script>alert(1)</script>Hi"));
+        assert!(looks_like_markup("Hi <img src=x onerror=alert(1)>"));
+        assert!(looks_like_markup("<br/>"));
+        assert!(!looks_like_markup("Vec<T> and Option<Box<U>>"));
+        assert!(!looks_like_markup("a < b > c"));
+        assert!(!looks_like_markup("plain"));
     }
 
     #[test]
