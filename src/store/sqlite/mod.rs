@@ -152,6 +152,24 @@ impl Store for SqliteStore {
         source::all(&self.pool).await
     }
 
+    async fn claim_due_sources(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<SourceRecord>, StoreError> {
+        let action = "claim the due sources";
+        let mut tx = self.write(action).await?;
+        let claimed = source::claim_due(&mut tx, owner, now, lease, limit).await?;
+        tx.commit().await.during(action)?;
+        Ok(claimed)
+    }
+
+    async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        source::next_due_at(&self.pool).await
+    }
+
     async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
         let action = "record a poll";
         let mut tx = self.write(action).await?;
