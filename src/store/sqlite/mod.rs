@@ -61,6 +61,12 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Waits for the queries in flight and closes the database cleanly
+    /// (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The schema version the database is at.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
