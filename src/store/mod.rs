@@ -38,7 +38,31 @@ pub trait Store: Send + Sync {
     /// Every source ever synchronised, removed ones included, by name.
     fn sources(&self) -> impl Future<Output = Result<Vec<SourceRecord>, StoreError>> + Send;
 
-    /// Stores the result of polling one source, in one transaction.
+    /// Claims up to `limit` sources due at `now` for `owner`, so that
+    /// several daemons sharing one database never poll the same source at
+    /// once: active sources, not gone, never polled or whose `next_poll_at`
+    /// is not after `now`, and not leased to anyone (or whose lease ran
+    /// out). Each is leased to `owner` until `now + lease`, all in one
+    /// transaction; [`Store::record_poll`] releases it. A daemon that dies
+    /// mid-poll loses its sources to another once the lease runs out.
+    /// Earliest due first.
+    fn claim_due_sources(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<SourceRecord>, StoreError>> + Send;
+
+    /// When the next source will be due: the earliest `next_poll_at` of
+    /// the active sources that are not gone, a leased source counting from
+    /// the end of its lease. A source never polled is due at the Unix epoch
+    /// (at once). `None` when there is nothing to poll.
+    fn next_due_at(&self)
+    -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
+
+    /// Stores the result of polling one source, in one transaction, and
+    /// releases its lease.
     fn record_poll(
         &self,
         result: &PollResult,

@@ -62,6 +62,12 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Waits for the queries in flight and closes the database cleanly
+    /// (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The schema version the database is at.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
@@ -151,6 +157,24 @@ impl Store for SqliteStore {
 
     async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
         source::all(&self.pool).await
+    }
+
+    async fn claim_due_sources(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<SourceRecord>, StoreError> {
+        let action = "claim the due sources";
+        let mut tx = self.write(action).await?;
+        let claimed = source::claim_due(&mut tx, owner, now, lease, limit).await?;
+        tx.commit().await.during(action)?;
+        Ok(claimed)
+    }
+
+    async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        source::next_due_at(&self.pool).await
     }
 
     async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use super::{During, optional_time_of, url_of};
+use super::{During, optional_time_of, time_of, url_of};
 use crate::store::{PollResult, PollStatus, SourceRecord, SourceSpec, StoreError, SyncReport};
 
 const COLUMNS: &str = "id, name, url, config_url, tags, weight, interval_seconds, removed_at, \
@@ -192,7 +192,8 @@ pub(super) async fn record_poll(
             consecutive_errors = CASE WHEN ? THEN consecutive_errors + 1 ELSE 0 END, \
             next_poll_at = ?, gone = ?, url = COALESCE(?, url), items_seen = items_seen + ?, \
             etag = CASE WHEN ? THEN ? ELSE etag END, \
-            last_modified = CASE WHEN ? THEN ? ELSE last_modified END \
+            last_modified = CASE WHEN ? THEN ? ELSE last_modified END, \
+            claimed_by = NULL, claimed_until = NULL \
          WHERE id = ?",
     )
     .bind(result.polled_at.timestamp())
@@ -217,4 +218,48 @@ pub(super) async fn record_poll(
         });
     }
     Ok(())
+}
+
+/// Leases the due sources to `owner`; the caller's transaction makes the
+/// choice and the lease one step.
+pub(super) async fn claim_due(
+    tx: &mut SqliteConnection,
+    owner: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: usize,
+) -> Result<Vec<SourceRecord>, StoreError> {
+    let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+    let rows = sqlx::query(&format!(
+        "UPDATE sources SET claimed_by = ?, claimed_until = ? WHERE id IN ( \
+            SELECT id FROM sources \
+            WHERE removed_at IS NULL AND gone = 0 \
+              AND (next_poll_at IS NULL OR next_poll_at <= ?) \
+              AND (claimed_until IS NULL OR claimed_until <= ?) \
+            ORDER BY COALESCE(next_poll_at, 0), id LIMIT ?) \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(owner)
+    .bind(until.timestamp())
+    .bind(now.timestamp())
+    .bind(now.timestamp())
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await
+    .during("claim the due sources")?;
+    let mut claimed = rows.iter().map(record_of).collect::<Result<Vec<_>, _>>()?;
+    // RETURNING gives no order; earliest due first, as the trait promises.
+    claimed.sort_by_key(|source| (source.next_poll_at, source.id));
+    Ok(claimed)
+}
+
+pub(super) async fn next_due_at(pool: &SqlitePool) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let next: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(MAX(COALESCE(next_poll_at, 0), COALESCE(claimed_until, 0))) FROM sources \
+         WHERE removed_at IS NULL AND gone = 0",
+    )
+    .fetch_one(pool)
+    .await
+    .during("find when the next source is due")?;
+    next.map(time_of).transpose()
 }
