@@ -3,6 +3,7 @@
 mod build;
 mod check;
 mod draft;
+mod migrate;
 mod poll;
 mod review;
 mod sources;
@@ -191,6 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Sources(command) => sources::run(&args.config, &command),
         Command::Review(review) => review::run(&load_config(&args.config)?, review),
         Command::Status { json } => status::run(&load_config(&args.config)?, json),
+        Command::Migrate { from, to } => migrate::run(&from, &to),
         command => {
             let name = format!("{command:?}");
             let name = name

@@ -2,16 +2,13 @@
 //! the versions it has applied; start-up applies the rest, each in its own
 //! transaction. Never edit a migration that has shipped: add one.
 
-pub(super) struct Migration {
-    pub version: i64,
-    pub description: &'static str,
-    pub sql: &'static str,
-}
+use crate::store::Migration;
 
-pub(super) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "sources, candidates, sightings, decisions, published links",
-    sql: r#"
+pub(in crate::store) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "sources, candidates, sightings, decisions, published links",
+        sql: r#"
 CREATE TABLE sources (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
@@ -69,4 +66,14 @@ CREATE TABLE published (
     issue_number INTEGER NOT NULL
 );
 "#,
-}];
+    },
+    Migration {
+        version: 2,
+        description: "leases on due sources, so that several daemons share the polling",
+        sql: r#"
+ALTER TABLE sources ADD COLUMN claimed_by TEXT;
+ALTER TABLE sources ADD COLUMN claimed_until INTEGER;
+CREATE INDEX sources_by_next_poll ON sources (next_poll_at);
+"#,
+    },
+];
