@@ -33,6 +33,8 @@ pub struct Config {
     pub newsletter: Newsletter,
     #[serde(default)]
     pub aggregator: Aggregator,
+    #[serde(default)]
+    pub daemon: Daemon,
     #[serde(default, rename = "source")]
     pub sources: Vec<Source>,
 }
@@ -90,6 +92,32 @@ impl Default for Aggregator {
             interval: default_interval(),
             concurrency: default_concurrency(),
             half_life: default_half_life(),
+        }
+    }
+}
+
+/// `[daemon]`: the long-running service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Daemon {
+    /// Where it serves HTTP; `newsroom daemon --listen` overrides it.
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// `Cache-Control: max-age` of the served site.
+    #[serde(default = "default_cache_max_age")]
+    pub cache_max_age: Interval,
+    /// The bearer token editors present to the review page; without one
+    /// the page is off.
+    #[serde(default)]
+    pub review_token: Option<String>,
+}
+
+impl Default for Daemon {
+    fn default() -> Self {
+        Daemon {
+            listen: default_listen(),
+            cache_max_age: default_cache_max_age(),
+            review_token: None,
         }
     }
 }
@@ -288,6 +316,12 @@ fn default_concurrency() -> usize {
 fn default_half_life() -> Interval {
     Interval(Duration::from_secs(3 * 24 * 3600))
 }
+fn default_listen() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_cache_max_age() -> Interval {
+    Interval(Duration::from_secs(5 * 60))
+}
 fn default_weight() -> f64 {
     1.0
 }
@@ -315,6 +349,23 @@ mod tests {
         assert_eq!(config.aggregator.interval.0, Duration::from_secs(3600));
         assert_eq!(config.aggregator.concurrency, 16);
         assert!(config.sources.is_empty());
+        assert_eq!(config.daemon.listen, "127.0.0.1:8080");
+        assert_eq!(config.daemon.cache_max_age.0, Duration::from_secs(300));
+        assert_eq!(config.daemon.review_token, None);
+    }
+
+    #[test]
+    fn daemon_table_is_read_and_checked() {
+        let text = format!(
+            "{MINIMAL}[daemon]\nlisten = \"0.0.0.0:80\"\ncache_max_age = \"1h\"\nreview_token = \"s3cret\"\n"
+        );
+        let daemon = Config::parse(&text).unwrap().daemon;
+        assert_eq!(daemon.listen, "0.0.0.0:80");
+        assert_eq!(daemon.cache_max_age.0, Duration::from_secs(3600));
+        assert_eq!(daemon.review_token.as_deref(), Some("s3cret"));
+        let (line, message) = error_of(&format!("{MINIMAL}[daemon]\nport = 80\n"));
+        assert_eq!(line, 5);
+        assert!(message.contains("port"), "{message}");
     }
 
     #[test]

@@ -350,6 +350,88 @@ async fn unknown_candidates_are_clear_errors(backend: impl Backend) {
     ));
 }
 
+async fn due_sources_are_leased_to_one_owner(backend: impl Backend) {
+    let store = backend.open().await;
+    let sources = [
+        spec("A", "https://a.example/feed"),
+        spec("B", "https://b.example/feed"),
+        spec("C", "https://c.example/feed"),
+    ];
+    store.sync_sources(&sources, at(1)).await.unwrap();
+    let lease = Duration::from_secs(600);
+    assert_eq!(
+        store.next_due_at().await.unwrap(),
+        Some(DateTime::UNIX_EPOCH),
+        "never polled: due at once"
+    );
+    // A is due on day 3, B on day 5; C was never polled.
+    let a = source_named(&store, "A").await;
+    store.record_poll(&fetched(&a, vec![], 2)).await.unwrap();
+    let b = source_named(&store, "B").await;
+    store.record_poll(&fetched(&b, vec![], 4)).await.unwrap();
+
+    let names = |claimed: Vec<SourceRecord>| -> Vec<String> {
+        claimed.into_iter().map(|source| source.name).collect()
+    };
+    let first = store
+        .claim_due_sources("one", at(3), lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(names(first), ["C", "A"], "earliest due first");
+    let other = store
+        .claim_due_sources("two", at(3), lease, 10)
+        .await
+        .unwrap();
+    assert!(other.is_empty(), "leased sources are not claimed twice");
+    assert_eq!(
+        store.next_due_at().await.unwrap(),
+        Some(at(3) + lease),
+        "a leased source counts from the end of its lease"
+    );
+
+    // The lease runs out: another owner takes the source over.
+    let later = at(3) + lease;
+    let taken = store
+        .claim_due_sources("two", later, lease, 1)
+        .await
+        .unwrap();
+    assert_eq!(names(taken), ["C"], "limit respected");
+
+    // Recording a poll releases the lease.
+    let a = source_named(&store, "A").await;
+    let polled = PollResult {
+        next_poll_at: later,
+        ..fetched(&a, vec![], 3)
+    };
+    store.record_poll(&polled).await.unwrap();
+    let again = store
+        .claim_due_sources("two", later, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(names(again), ["A"]);
+
+    // Removed and gone sources are never due.
+    let c = source_named(&store, "C").await;
+    let gone = PollResult {
+        status: PollStatus::Gone,
+        next_poll_at: at(3),
+        ..fetched(&c, vec![], 3)
+    };
+    store.record_poll(&gone).await.unwrap();
+    store
+        .sync_sources(&[spec("C", "https://c.example/feed")], at(3))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_due_sources("three", at(20), lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.next_due_at().await.unwrap(), None);
+}
+
 /// One module per backend, one test per contract function.
 macro_rules! backends {
     ($($backend:ident: $new:expr;)*) => {
@@ -368,6 +450,7 @@ macro_rules! backends {
                     a_snoozed_candidate_returns_after_its_days,
                     undo_restores_the_decision_before,
                     unknown_candidates_are_clear_errors,
+                    due_sources_are_leased_to_one_owner,
                 );
             }
         )*

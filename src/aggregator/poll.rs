@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
@@ -39,6 +39,9 @@ pub struct SourceReport {
     /// Where a permanent redirect moved it.
     pub moved_to: Option<Url>,
     pub error: Option<String>,
+    /// From the request to the stored result.
+    pub duration: Duration,
+    pub next_poll_at: DateTime<Utc>,
 }
 
 /// Told about each source as soon as it is polled.
@@ -107,6 +110,35 @@ pub async fn poll<S: Store + Clone + 'static>(
     if let Some(name) = only.filter(|_| due.is_empty()) {
         return Err(PollError::UnknownSource { name: name.into() });
     }
+    Ok(poll_due(store, fetcher, config, due, progress).await?)
+}
+
+/// Polls `sources` (as stored, e.g. claimed by the daemon's scheduler) once;
+/// those no longer in `config` are left alone.
+pub async fn poll_sources<S: Store + Clone + 'static>(
+    store: &S,
+    fetcher: &Fetcher,
+    config: &Config,
+    sources: Vec<SourceRecord>,
+    progress: Arc<dyn Progress>,
+) -> Result<PollSummary, StoreError> {
+    let due = sources
+        .into_iter()
+        .filter_map(|record| {
+            let source = config.sources.iter().find(|s| s.name == record.name)?;
+            Some((record, source.clone(), config.interval_of(source)))
+        })
+        .collect();
+    poll_due(store, fetcher, config, due, progress).await
+}
+
+async fn poll_due<S: Store + Clone + 'static>(
+    store: &S,
+    fetcher: &Fetcher,
+    config: &Config,
+    due: Vec<Due>,
+    progress: Arc<dyn Progress>,
+) -> Result<PollSummary, StoreError> {
     progress.start(due.len());
 
     let mut by_host: HashMap<String, Vec<Due>> = HashMap::new();
@@ -135,6 +167,7 @@ pub async fn poll<S: Store + Clone + 'static>(
                 let Ok(slot) = slots.acquire().await else {
                     break; // Never closed: no poll runs without its slots.
                 };
+                let started = Instant::now();
                 let result = poll_one(&fetcher, &parsers, &record, source, interval).await;
                 // The slot bounds requests in flight, not store writes, which
                 // queue for the database on their own.
@@ -147,6 +180,8 @@ pub async fn poll<S: Store + Clone + 'static>(
                     new_items: recorded.new_items,
                     moved_to: result.moved_to,
                     error: result.error,
+                    duration: started.elapsed(),
+                    next_poll_at: result.next_poll_at,
                 };
                 progress.polled(&report);
                 reports.push(report);

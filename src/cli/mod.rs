@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod daemon;
 mod draft;
 mod migrate;
 mod poll;
@@ -19,9 +20,6 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use newsroom::aggregator::setup::{self, Opened};
 use newsroom::config::Config;
-
-/// Exit code of a command that a later release implements.
-const NOT_IMPLEMENTED: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,9 +96,12 @@ pub enum Command {
     Sources(Sources),
     /// Run the long-lived service: poll, rebuild, serve.
     Daemon {
-        /// Address to listen on.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-        listen: String,
+        /// Address to listen on (default: `[daemon] listen`, 127.0.0.1:8080).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// `json` for log shippers; the level comes from RUST_LOG.
+        #[arg(long, value_enum, default_value = "text")]
+        log_format: daemon::LogFormat,
     },
     /// Show every source: last poll, status, next poll, errors, items.
     Status {
@@ -191,18 +192,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Draft { out } => draft::run(&load_config(&args.config)?, out.as_deref()),
         Command::Sources(command) => sources::run(&args.config, &command),
         Command::Review(review) => review::run(&load_config(&args.config)?, review),
+        Command::Daemon { listen, log_format } => {
+            daemon::run(&args.config, listen.as_deref(), log_format)
+        }
         Command::Status { json } => status::run(&load_config(&args.config)?, json),
         Command::Migrate { from, to } => migrate::run(&from, &to),
-        command => {
-            let name = format!("{command:?}");
-            let name = name
-                .split([' ', '(', '{'])
-                .next()
-                .unwrap_or_default()
-                .to_lowercase();
-            eprintln!("newsroom: `{name}` is not implemented yet");
-            Ok(ExitCode::from(NOT_IMPLEMENTED))
-        }
     }
 }
 

@@ -29,6 +29,13 @@ macro_rules! on_backend {
     };
 }
 
+impl AnyStore {
+    /// Waits for the queries in flight and closes the database.
+    pub async fn close(&self) {
+        on_backend!(self, store => store.close().await);
+    }
+}
+
 impl Store for AnyStore {
     async fn sync_sources(
         &self,

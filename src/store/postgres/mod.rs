@@ -73,6 +73,12 @@ impl PostgresStore {
         Ok(store)
     }
 
+    /// Waits for the queries in flight and closes the connections, which
+    /// ends this daemon's sessions (and frees any advisory lock it held).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The schema version the database is at.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
         let mut connection = self

@@ -71,6 +71,12 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Waits for the queries in flight and closes the database cleanly
+    /// (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The pool, for `newsroom migrate` to read every table.
     pub(in crate::store) fn pool(&self) -> &SqlitePool {
         &self.pool

@@ -1,0 +1,73 @@
+//! Rebuilds the site and swaps it in. A build that fails (an issue file
+//! half-written or wrong) keeps the last good output on disk and in memory,
+//! and `/healthz` names the file and line until a build succeeds again.
+
+use std::time::Instant;
+
+use chrono::Utc;
+
+use super::Health;
+use super::http::AppState;
+use super::site::{Site, SiteError};
+use crate::aggregator::setup;
+use crate::config::Config;
+use crate::generator::{self, BuildError, BuildOptions};
+use crate::issue::IssueError;
+use crate::store::Store;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error(transparent)]
+    Issues(#[from] IssueError),
+}
+
+/// Builds the finished issues of `config` into its output folder, serves the
+/// result, and indexes the issues' links as published.
+pub async fn rebuild<S: Store>(config: &Config, state: &AppState, health: &Health, store: &S) {
+    let started = Instant::now();
+    let newsletter = config.newsletter.clone();
+    // Parsing and rendering is CPU and disk work: off the async workers.
+    let built = tokio::task::spawn_blocking(move || {
+        let options = BuildOptions {
+            drafts: false,
+            future: false,
+            now: Utc::now().fixed_offset(),
+        };
+        let built = generator::build(
+            &newsletter,
+            &newsletter.issues_dir,
+            &newsletter.output_dir,
+            &options,
+        )?;
+        let site = Site::load(&newsletter.output_dir)?;
+        let (issues, _) = setup::load_issues(&newsletter.issues_dir)?;
+        Ok::<_, RebuildError>((built, site, setup::published_links(&issues)))
+    })
+    .await
+    .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+    let duration = started.elapsed();
+    state.metrics.built(duration, built.is_ok());
+    match built {
+        Ok((built, site, links)) => {
+            state.replace_site(site);
+            health.set_build(Ok(()));
+            tracing::info!(
+                issues = built.issues,
+                duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
+                "rebuilt the site"
+            );
+            if let Err(err) = store.index_published(&links).await {
+                tracing::error!(error = %err, "cannot index the published links");
+                health.set_store(Err(err.to_string()));
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "rebuild failed; still serving the last good build");
+            health.set_build(Err(format!("the last build failed: {err}")));
+        }
+    }
+}

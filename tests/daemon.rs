@@ -1,0 +1,182 @@
+//! The daemon end to end: the real binary on port 0, polling sources served
+//! by wiremock on 127.0.0.1, rebuilding as issue files come and go, and
+//! stopping cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+/// Generous: the machine running the tests may be loaded.
+const PATIENCE: Duration = Duration::from_secs(60);
+
+struct Daemon {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(config: &Path) -> Daemon {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsroom"))
+        .arg("--config")
+        .arg(config)
+        .args(["daemon", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the daemon");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the daemon's first line");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    Daemon { child, base }
+}
+
+/// Asks `get` until `done` holds for its answer, at most [`PATIENCE`].
+async fn eventually(url: &str, what: &str, done: impl Fn(StatusCode, &str) -> bool) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let response = reqwest::get(url).await.unwrap();
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        if done(status, &body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{what}: still {status} {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn polls_serves_rebuilds_and_stops_on_sigterm() {
+    let sources = MockServer::start().await;
+    let feed = std::fs::read_to_string(format!("{FIXTURES}/feeds/rss2.xml")).unwrap();
+    Mock::given(method("GET"))
+        .and(path("/alpha.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(feed))
+        .mount(&sources)
+        .await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let issues = dir.path().join("issues");
+    std::fs::create_dir(&issues).unwrap();
+    let fixtures = Path::new(FIXTURES).join("generator/issues");
+    std::fs::copy(fixtures.join("issue-344.md"), issues.join("issue-344.md")).unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[newsletter]\ntitle = \"Weekly\"\nbase_url = \"https://example.org/\"\n\n\
+             [daemon]\ncache_max_age = \"1m\"\n\n\
+             [[source]]\nname = \"Alpha\"\nurl = \"{}/alpha.xml\"\n",
+            sources.uri()
+        ),
+    )
+    .unwrap();
+    let mut daemon = start(&config);
+    let base = daemon.base.clone();
+
+    // Serves the feeds, with validators and 304s.
+    let client = reqwest::Client::new();
+    let feed = client.get(format!("{base}/feed.xml")).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert_eq!(
+        feed.headers()[CONTENT_TYPE],
+        "application/rss+xml; charset=utf-8"
+    );
+    assert_eq!(feed.headers()[CACHE_CONTROL], "public, max-age=60");
+    let etag = feed.headers()[ETAG].clone();
+    let again = client
+        .get(format!("{base}/feed.xml"))
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    let issue = client
+        .get(format!("{base}/issues/344/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issue.status(), StatusCode::OK);
+
+    // Polls the source, and says so in the metrics.
+    let metrics = eventually(&format!("{base}/metrics"), "the first poll", |_, body| {
+        body.contains("newsroom_source_items_seen{source=\"Alpha\"}")
+    })
+    .await;
+    assert!(!sources.received_requests().await.unwrap().is_empty());
+    for name in [
+        "newsroom_http_requests_total",
+        "newsroom_source_last_success_timestamp_seconds",
+        "newsroom_source_last_status",
+        "newsroom_source_consecutive_errors",
+        "newsroom_poll_duration_seconds",
+        "newsroom_builds_total",
+        "newsroom_build_failures_total",
+        "newsroom_build_duration_seconds",
+        "newsroom_candidates_pending",
+    ] {
+        assert!(metrics.contains(name), "no {name} in\n{metrics}");
+    }
+
+    // A new issue file is published.
+    std::fs::copy(fixtures.join("issue-345.md"), issues.join("issue-345.md")).unwrap();
+    eventually(&format!("{base}/issues/345/"), "issue 345", |status, _| {
+        status == StatusCode::OK
+    })
+    .await;
+
+    // A broken one is not: the last good build stays, /healthz says why.
+    std::fs::write(issues.join("issue-346.md"), "---\ntitle: Half written\n").unwrap();
+    let health = eventually(&format!("{base}/healthz"), "unhealthy", |status, _| {
+        status == StatusCode::SERVICE_UNAVAILABLE
+    })
+    .await;
+    assert!(health.contains("issue-346.md:"), "{health}");
+    let feed = client.get(format!("{base}/feed.xml")).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let kept = client
+        .get(format!("{base}/issues/345/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), StatusCode::OK);
+
+    // SIGTERM: exit 0 within 10 s.
+    let killed = Command::new("kill")
+        .args(["-TERM", &daemon.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = daemon.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+}
