@@ -10,18 +10,7 @@ mod migrations;
 
 pub use import::Copied;
 
-mod candidate {
-    crate::store::sql::candidate::candidate_queries!(sqlx::Postgres);
-}
-mod decision {
-    crate::store::sql::decision::decision_queries!(sqlx::Postgres);
-}
-mod published {
-    crate::store::sql::published::published_queries!(sqlx::Postgres);
-}
-mod source {
-    crate::store::sql::source::source_queries!(sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
-}
+crate::store::sql::entity_modules!(sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
 
 use std::time::Duration;
 

@@ -11,6 +11,28 @@ pub(super) mod decision;
 pub(super) mod published;
 pub(super) mod source;
 
+/// A backend's `candidate`, `decision`, `published` and `source` modules
+/// for the database `$db`; `$skip_locked` ends the query that picks the
+/// sources to claim (see `source_queries`).
+macro_rules! entity_modules {
+    ($db:ty, $skip_locked:expr) => {
+        mod candidate {
+            crate::store::sql::candidate::candidate_queries!($db);
+        }
+        mod decision {
+            crate::store::sql::decision::decision_queries!($db);
+        }
+        mod published {
+            crate::store::sql::published::published_queries!($db);
+        }
+        mod source {
+            crate::store::sql::source::source_queries!($db, $skip_locked);
+        }
+    };
+}
+
+pub(super) use entity_modules;
+
 /// The [`Store`](crate::store::Store) methods whose transactions are the
 /// same on both databases, for a backend's `impl Store`. The backend has
 /// `pool`, `write(action)` (a write transaction) and the entity modules

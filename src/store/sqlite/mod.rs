@@ -4,18 +4,7 @@
 
 mod migrations;
 
-mod candidate {
-    crate::store::sql::candidate::candidate_queries!(sqlx::Sqlite);
-}
-mod decision {
-    crate::store::sql::decision::decision_queries!(sqlx::Sqlite);
-}
-mod published {
-    crate::store::sql::published::published_queries!(sqlx::Sqlite);
-}
-mod source {
-    crate::store::sql::source::source_queries!(sqlx::Sqlite, "");
-}
+crate::store::sql::entity_modules!(sqlx::Sqlite, "");
 
 use std::str::FromStr;
 use std::time::Duration;
