@@ -155,16 +155,3 @@ fn help_lists_every_command() {
         );
     }
 }
-
-#[test]
-fn commands_of_later_releases_say_so_with_exit_code_2() {
-    let output = newsroom(&[
-        "migrate",
-        "--from",
-        "sqlite:a.db",
-        "--to",
-        "postgres://localhost/x",
-    ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(text(&output.stderr).contains("not implemented yet"));
-}

@@ -106,7 +106,7 @@ async fn setup(
     concurrency: usize,
     per_host: usize,
     in_flight: &Arc<InFlight>,
-) -> (Config, store::SqliteStore) {
+) -> (Config, store::AnyStore) {
     let one = feeds_on("127.0.0.1", in_flight.clone()).await;
     let two = feeds_on("127.0.0.2", in_flight.clone()).await;
     let database = dir.path().join("newsroom.db");

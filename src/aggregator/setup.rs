@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::issue::{self, Issue, IssueError};
-use crate::store::{self, PublishedLink, SourceSpec, SqliteStore, Store, StoreError, SyncReport};
+use crate::store::{self, AnyStore, PublishedLink, SourceSpec, Store, StoreError, SyncReport};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -20,7 +20,7 @@ pub enum SetupError {
 /// A store in line with feeds.toml and the issues, and what that took.
 #[derive(Debug)]
 pub struct Opened {
-    pub store: SqliteStore,
+    pub store: AnyStore,
     pub sync: SyncReport,
     /// Every issue that parsed, by number.
     pub issues: Vec<Issue>,

@@ -4,6 +4,7 @@ mod build;
 mod check;
 mod daemon;
 mod draft;
+mod migrate;
 mod poll;
 mod review;
 mod sources;
@@ -19,9 +20,6 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use newsroom::aggregator::setup::{self, Opened};
 use newsroom::config::Config;
-
-/// Exit code of a command that a later release implements.
-const NOT_IMPLEMENTED: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -198,16 +196,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             daemon::run(&args.config, listen.as_deref(), log_format)
         }
         Command::Status { json } => status::run(&load_config(&args.config)?, json),
-        command => {
-            let name = format!("{command:?}");
-            let name = name
-                .split([' ', '(', '{'])
-                .next()
-                .unwrap_or_default()
-                .to_lowercase();
-            eprintln!("newsroom: `{name}` is not implemented yet");
-            Ok(ExitCode::from(NOT_IMPLEMENTED))
-        }
+        Command::Migrate { from, to } => migrate::run(&from, &to),
     }
 }
 

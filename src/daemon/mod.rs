@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, watch};
 use crate::aggregator::fetch::{ClientError, FetchOptions, Fetcher};
 use crate::aggregator::setup::{self, SetupError};
 use crate::config::{Config, ConfigError};
-use crate::store::{SourceSpec, SqliteStore, Store};
+use crate::store::{AnyStore, SourceSpec, Store};
 use http::AppState;
 use metrics::Metrics;
 use scheduler::Scheduler;
@@ -151,7 +151,7 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
 
 /// Reads the config again and brings the store's sources in line; a bad
 /// config is logged and the running one kept.
-async fn reload(path: &Path, config: &watch::Sender<Arc<Config>>, store: &SqliteStore) {
+async fn reload(path: &Path, config: &watch::Sender<Arc<Config>>, store: &AnyStore) {
     let loaded = match Config::load(path) {
         Ok(loaded) => loaded,
         Err(err) => {

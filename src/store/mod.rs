@@ -2,15 +2,21 @@
 //!
 //! One trait, [`Store`], says what the rest of newsroom may ask of a
 //! database; each database has its own implementation with its own ordered
-//! list of migrations (only SQLite today, see [`sqlite`]). No SQL leaves the
-//! backend modules. Every method that changes something is one committed
+//! list of migrations ([`sqlite`] for one machine, [`postgres`] for several
+//! daemons sharing one database), and [`open`] picks one at start-up from
+//! the database named in feeds.toml. No SQL leaves the store modules. Every method that changes something is one committed
 //! transaction, so a crash never loses a poll result half-written nor an
 //! editor's decision.
 //!
 //! Times are passed in (`now`) rather than read from the clock, so that
 //! snoozing, polling and sorting can be tested without waiting.
 
+mod any;
+mod columns;
+pub mod postgres;
+mod sql;
 pub mod sqlite;
+mod sync;
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -22,6 +28,8 @@ use url::Url;
 use crate::config::Config;
 use crate::item::Item;
 
+pub use any::AnyStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What a database must do for the aggregator.
@@ -111,17 +119,62 @@ pub trait Store: Send + Sync {
     /// Accepted candidates whose link is not yet in an issue, in the order
     /// they were accepted.
     fn accepted(&self) -> impl Future<Output = Result<Vec<Accepted>, StoreError>> + Send;
+
+    /// The right to rebuild the public output, if no other daemon holds it:
+    /// `None` means another one is rebuilding now, so skip this rebuild
+    /// (that one's output is as new). Hold the lock for the whole build and
+    /// [`RebuildLock::release`] it after. On PostgreSQL this is a session
+    /// advisory lock (`pg_try_advisory_lock`), released also when the
+    /// daemon dies; on SQLite, whose database serves one machine, it is
+    /// always granted.
+    fn try_rebuild_lock(
+        &self,
+    ) -> impl Future<Output = Result<Option<RebuildLock>, StoreError>> + Send;
 }
 
-/// Opens the store named by `[aggregator] database`: a SQLite file path
-/// (created if missing) and migrates it.
-pub async fn open(database: &str) -> Result<SqliteStore, StoreError> {
-    if database.starts_with("postgres://") || database.starts_with("postgresql://") {
-        return Err(StoreError::Unsupported {
-            database: database.to_string(),
-        });
+/// Held while this daemon rebuilds the public output; see
+/// [`Store::try_rebuild_lock`].
+#[derive(Debug)]
+#[must_use = "the lock is released when dropped"]
+pub struct RebuildLock {
+    /// PostgreSQL's advisory lock belongs to this session: the connection
+    /// is taken out of the pool, so that dropping it (closing the session)
+    /// releases the lock even if `release` is never called.
+    session: Option<sqlx::PgConnection>,
+}
+
+impl RebuildLock {
+    /// Releases the lock now; dropping it does too, less politely.
+    pub async fn release(self) -> Result<(), StoreError> {
+        match self.session {
+            Some(session) => postgres::release_rebuild_lock(session).await,
+            None => Ok(()),
+        }
     }
-    SqliteStore::open(database).await
+}
+
+/// Opens the store named by `[aggregator] database` and migrates it: a
+/// `postgres://` (or `postgresql://`) URL is a PostgreSQL database, anything
+/// else a SQLite file path (created if missing), `sqlite:` prefix optional.
+pub async fn open(database: &str) -> Result<AnyStore, StoreError> {
+    if is_postgres(database) {
+        Ok(AnyStore::Postgres(PostgresStore::open(database).await?))
+    } else {
+        Ok(AnyStore::Sqlite(SqliteStore::open(database).await?))
+    }
+}
+
+/// Whether `database` names a PostgreSQL database rather than a SQLite file.
+pub fn is_postgres(database: &str) -> bool {
+    database.starts_with("postgres://") || database.starts_with("postgresql://")
+}
+
+/// One step of a backend's schema; each backend keeps an ordered list,
+/// the same versions meaning the same change in both.
+struct Migration {
+    version: i64,
+    description: &'static str,
+    sql: &'static str,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -141,8 +194,8 @@ pub enum StoreError {
         "the database is at schema version {found}, newer than this newsroom knows ({known}); upgrade newsroom"
     )]
     TooNew { found: i64, known: i64 },
-    #[error("the database {database} is not supported yet: only SQLite files are")]
-    Unsupported { database: String },
+    #[error("the target database is not empty (table {table} has rows); migrate into a new one")]
+    NotEmpty { table: &'static str },
     #[error("the database failed to {action}: {source}")]
     Query { action: String, source: sqlx::Error },
     #[error("the database holds an invalid {what}: {value:?}")]

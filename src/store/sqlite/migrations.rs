@@ -2,13 +2,9 @@
 //! the versions it has applied; start-up applies the rest, each in its own
 //! transaction. Never edit a migration that has shipped: add one.
 
-pub(super) struct Migration {
-    pub version: i64,
-    pub description: &'static str,
-    pub sql: &'static str,
-}
+use crate::store::Migration;
 
-pub(super) const MIGRATIONS: &[Migration] = &[
+pub(in crate::store) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         description: "sources, candidates, sightings, decisions, published links",

@@ -1,23 +1,22 @@
-//! The SQLite store: one file, WAL, migrated at start-up. One file per
-//! entity holds its SQL (Miniflux's layout); this one opens the database and
-//! maps the [`Store`] trait onto them.
+//! The SQLite store: one file, WAL, migrated at start-up. The queries per
+//! entity are shared with PostgreSQL (`store::sql`); this module opens the
+//! database, holds its migrations and maps the [`Store`] trait onto them.
 
-mod candidate;
-mod decision;
 mod migrations;
-mod published;
-mod source;
 
-use std::collections::HashSet;
+crate::store::sql::entity_modules!(sqlx::Sqlite, "");
+
+use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use super::columns::During;
 use super::{
-    Accepted, Candidate, Decision, PollRecorded, PollResult, PublishedLink, SourceRecord,
-    SourceSpec, Store, StoreError, SyncReport,
+    Accepted, Candidate, Decision, PollRecorded, PollResult, PublishedLink, RebuildLock,
+    SourceRecord, SourceSpec, Store, StoreError, SyncReport,
 };
 use migrations::MIGRATIONS;
 
@@ -35,9 +34,8 @@ impl SqliteStore {
             database: path.to_string(),
             source,
         };
-        // A file name, not a URL: `?` or `#` in a path are just characters.
-        let options = SqliteConnectOptions::new()
-            .filename(path)
+        let options = SqliteConnectOptions::from_str(path)
+            .map_err(open_error)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // In WAL mode NORMAL still never corrupts the file; a committed
@@ -66,6 +64,11 @@ impl SqliteStore {
     /// (checkpointing the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// The pool, for `newsroom migrate` to read every table.
+    pub(in crate::store) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// The schema version the database is at.
@@ -143,6 +146,9 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    // What both backends do alike.
+    crate::store::sql::shared_store_methods!();
+
     async fn sync_sources(
         &self,
         sources: &[SourceSpec],
@@ -155,43 +161,6 @@ impl Store for SqliteStore {
         Ok(report)
     }
 
-    async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
-        source::all(&self.pool).await
-    }
-
-    async fn claim_due_sources(
-        &self,
-        owner: &str,
-        now: DateTime<Utc>,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<SourceRecord>, StoreError> {
-        let action = "claim the due sources";
-        let mut tx = self.write(action).await?;
-        let claimed = source::claim_due(&mut tx, owner, now, lease, limit).await?;
-        tx.commit().await.during(action)?;
-        Ok(claimed)
-    }
-
-    async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        source::next_due_at(&self.pool).await
-    }
-
-    async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
-        let action = "record a poll";
-        let mut tx = self.write(action).await?;
-        let new_items =
-            candidate::record_sightings(&mut tx, result.source_id, &result.items, result.polled_at)
-                .await?;
-        source::record_poll(&mut tx, result, new_items).await?;
-        tx.commit().await.during(action)?;
-        Ok(PollRecorded { new_items })
-    }
-
-    async fn known_links(&self, source_id: i64) -> Result<HashSet<String>, StoreError> {
-        candidate::known_links(&self.pool, source_id).await
-    }
-
     async fn index_published(&self, links: &[PublishedLink]) -> Result<(), StoreError> {
         let action = "index the published links";
         let mut tx = self.write(action).await?;
@@ -199,73 +168,8 @@ impl Store for SqliteStore {
         tx.commit().await.during(action)
     }
 
-    async fn candidates(
-        &self,
-        now: DateTime<Utc>,
-        since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<Candidate>, StoreError> {
-        candidate::awaiting_review(&self.pool, now, since).await
+    /// One machine, one daemon: nobody to share the rebuilds with.
+    async fn try_rebuild_lock(&self) -> Result<Option<RebuildLock>, StoreError> {
+        Ok(Some(RebuildLock { session: None }))
     }
-
-    async fn decide(
-        &self,
-        id: i64,
-        decision: &Decision,
-        now: DateTime<Utc>,
-    ) -> Result<Candidate, StoreError> {
-        let action = "record a decision";
-        let mut tx = self.write(action).await?;
-        let candidate = candidate::by_id(&mut tx, id).await?;
-        decision::insert(&mut tx, id, decision, now).await?;
-        tx.commit().await.during(action)?;
-        Ok(candidate)
-    }
-
-    async fn undo(&self, id: i64, now: DateTime<Utc>) -> Result<Decision, StoreError> {
-        let action = "undo a decision";
-        let mut tx = self.write(action).await?;
-        candidate::by_id(&mut tx, id).await?;
-        let undone = decision::undo_latest(&mut tx, id, now)
-            .await?
-            .ok_or(StoreError::NothingToUndo { id })?;
-        tx.commit().await.during(action)?;
-        Ok(undone)
-    }
-
-    async fn accepted(&self) -> Result<Vec<Accepted>, StoreError> {
-        candidate::accepted(&self.pool).await
-    }
-}
-
-/// Names what the database was doing when a query failed.
-trait During<T> {
-    fn during(self, action: &str) -> Result<T, StoreError>;
-}
-
-impl<T> During<T> for Result<T, sqlx::Error> {
-    fn during(self, action: &str) -> Result<T, StoreError> {
-        self.map_err(|source| StoreError::Query {
-            action: action.to_string(),
-            source,
-        })
-    }
-}
-
-/// Times are stored as Unix seconds: plain integers in every database.
-fn time_of(seconds: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp(seconds, 0).ok_or(StoreError::Corrupt {
-        what: "time",
-        value: seconds.to_string(),
-    })
-}
-
-fn optional_time_of(seconds: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
-    seconds.map(time_of).transpose()
-}
-
-fn url_of(text: &str) -> Result<url::Url, StoreError> {
-    url::Url::parse(text).map_err(|_| StoreError::Corrupt {
-        what: "URL",
-        value: text.to_string(),
-    })
 }
