@@ -180,3 +180,67 @@ async fn elsewhere_than_loopback_without_a_token_the_page_is_closed() {
         .unwrap();
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn draft_entries_move_within_their_section() {
+    let (site, store, issues) = review_support::site().await;
+    let address = review_support::serve(&site, store, &issues, None, None).await;
+    let page = client()
+        .get(format!("http://{address}/review"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_of(&page);
+    let decide = format!("http://{address}/review/decide");
+    let first = id_of(&page, ACCEPTED);
+    let second = id_of(&page, REJECTED);
+    for (id, blurb) in [(&first, "First blurb."), (&second, "Second blurb.")] {
+        let accepted = post_form(
+            &decide,
+            &[
+                ("id", id),
+                ("action", "accept"),
+                ("section", "News"),
+                ("blurb", blurb),
+                ("csrf", &csrf),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(accepted.status(), 303);
+    }
+    let draft = format!("http://{address}/review/draft");
+    let order =
+        |page: &str| page.find("First blurb.").unwrap() < page.find("Second blurb.").unwrap();
+    let page = client()
+        .get(&draft)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(order(&page), "{page}");
+
+    let moved = post_form(
+        &format!("{draft}/move"),
+        &[("id", &second), ("direction", "up"), ("csrf", &csrf)],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(moved.status(), 303);
+    let page = client()
+        .get(&draft)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!order(&page), "{page}");
+}

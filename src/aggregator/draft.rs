@@ -304,6 +304,16 @@ fn cut_at_word(text: &str, limit: usize) -> String {
 }
 
 /// Entries grouped by section name, in draft order.
+/// The section an entry filed under `section` goes to: blanks collapsed,
+/// [`DEFAULT_SECTION`] when none. Names that differ only in case are one
+/// section.
+pub fn section_name(section: Option<&str>) -> String {
+    section
+        .map(collapse_whitespace)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| DEFAULT_SECTION.to_string())
+}
+
 /// The entries of `accepted` by section, as [`render_draft`] writes them:
 /// sections in `order` first, then the others in the order their first
 /// entry comes; empty sections left out.
@@ -316,12 +326,7 @@ pub fn group_by_section<'a>(
         .map(|name| (name.clone(), Vec::new()))
         .collect();
     for entry in accepted {
-        let name = entry
-            .section
-            .as_deref()
-            .map(collapse_whitespace)
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| DEFAULT_SECTION.to_string());
+        let name = section_name(entry.section.as_deref());
         let key = name.to_lowercase();
         match groups
             .iter_mut()

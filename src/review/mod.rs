@@ -24,12 +24,12 @@ use axum::routing::{get, post};
 use chrono::{TimeDelta, Utc};
 use serde::Deserialize;
 
-use crate::aggregator::draft::{Draft, DraftError, NextIssue};
+use crate::aggregator::draft::{self, Draft, DraftError, NextIssue};
 use crate::aggregator::rank::Ranker;
 use crate::aggregator::setup;
 use crate::config::Config;
 use crate::issue::{Issue, IssueError};
-use crate::store::{Decision, Store, StoreError};
+use crate::store::{Accepted, Decision, Store, StoreError};
 
 use auth::{Access, CsrfToken, RandomError};
 
@@ -145,6 +145,7 @@ pub fn router<S: Store + 'static>(state: Arc<ReviewState<S>>) -> Router {
         .route("/undo", post(undo::<S>))
         .route("/draft", get(draft::<S>))
         .route("/draft/write", post(write_draft::<S>))
+        .route("/draft/move", post(move_entry::<S>))
         .route("/assets/review.js", get(script))
         .route("/assets/review.css", get(style))
         .fallback(not_found)
@@ -362,10 +363,11 @@ async fn draft<S: Store>(
     State(state): State<Arc<ReviewState<S>>>,
     Query(done): Query<Done>,
 ) -> Result<axum::response::Response, ReviewError> {
-    let draft = current_draft(&state).await?;
+    let (draft, ids) = current_draft(&state).await?;
     let view = pages::DraftView {
         csrf: state.csrf.as_str(),
         draft: &draft,
+        ids: &ids,
         path: draft.default_path(&state.config),
         done: done_message(&done),
     };
@@ -382,7 +384,7 @@ async fn write_draft<S: Store>(
     Form(form): Form<CsrfForm>,
 ) -> Result<axum::response::Response, ReviewError> {
     check_csrf(&state, form.csrf.as_deref())?;
-    let draft = current_draft(&state).await?;
+    let (draft, _) = current_draft(&state).await?;
     let file = draft.write(&state.config, None)?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("done", "written");
@@ -390,17 +392,71 @@ async fn write_draft<S: Store>(
     Ok(see_other(&format!("{MOUNT}/draft?{}", query.finish())))
 }
 
-/// The next issue as `newsroom draft` would write it now: the issue files
-/// are read again, since a draft written here adds one.
-async fn current_draft<S: Store>(state: &ReviewState<S>) -> Result<Draft, ReviewError> {
+/// The next issue as `newsroom draft` would write it now, and the
+/// candidate id of each of its entries: the issue files are read again,
+/// since a draft written here adds one.
+async fn current_draft<S: Store>(state: &ReviewState<S>) -> Result<(Draft, Vec<i64>), ReviewError> {
     let (issues, _) = setup::load_issues(&state.config.newsletter.issues_dir)?;
     let accepted = state.store.accepted().await?;
-    Ok(Draft::prepare(
-        &state.config,
-        &issues,
-        &accepted,
-        Utc::now(),
+    let ids = accepted.iter().map(|entry| entry.candidate.id).collect();
+    Ok((
+        Draft::prepare(&state.config, &issues, &accepted, Utc::now()),
+        ids,
     ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MoveForm {
+    csrf: Option<String>,
+    id: Option<i64>,
+    direction: Option<String>,
+}
+
+/// Moves an entry up or down within its section. The draft lists a
+/// section's entries in the order they were accepted, so the entries from
+/// the moved place on are accepted again, unchanged, in their new order.
+async fn move_entry<S: Store>(
+    State(state): State<Arc<ReviewState<S>>>,
+    Form(form): Form<MoveForm>,
+) -> Result<axum::response::Response, ReviewError> {
+    check_csrf(&state, form.csrf.as_deref())?;
+    let id = form.id.ok_or(ReviewError::Incomplete("a candidate id"))?;
+    let up = match form.direction.as_deref() {
+        Some("up") => true,
+        Some("down") => false,
+        _ => return Err(ReviewError::Incomplete("a direction (up or down)")),
+    };
+    let accepted = state.store.accepted().await?;
+    let key = |entry: &Accepted| draft::section_name(entry.section.as_deref()).to_lowercase();
+    let moved = accepted
+        .iter()
+        .find(|entry| entry.candidate.id == id)
+        .ok_or(StoreError::UnknownCandidate { id })?;
+    let mut section: Vec<&Accepted> = accepted
+        .iter()
+        .filter(|entry| key(entry) == key(moved))
+        .collect();
+    let at = section
+        .iter()
+        .position(|entry| entry.candidate.id == id)
+        .unwrap_or_default();
+    let to = if up {
+        at.checked_sub(1)
+    } else {
+        Some(at + 1).filter(|to| *to < section.len())
+    };
+    if let Some(to) = to {
+        section.swap(at, to);
+        let now = Utc::now();
+        for entry in &section[at.min(to)..] {
+            let again = Decision::Accept {
+                section: entry.section.clone(),
+                blurb: entry.blurb.clone(),
+            };
+            state.store.decide(entry.candidate.id, &again, now).await?;
+        }
+    }
+    Ok(see_other(&format!("{MOUNT}/draft")))
 }
 
 fn check_csrf<S>(state: &ReviewState<S>, presented: Option<&str>) -> Result<(), ReviewError> {

@@ -34,6 +34,8 @@ pub(super) struct Queue<'a> {
 pub(super) struct DraftView<'a> {
     pub csrf: &'a str,
     pub draft: &'a Draft,
+    /// The candidate id of each of `draft.entries`.
+    pub ids: &'a [i64],
     pub path: PathBuf,
     pub done: Option<String>,
 }
@@ -269,11 +271,29 @@ pub(super) fn draft(view: &DraftView) -> String {
             escape(&section)
         );
         for entry in entries {
+            let id = draft
+                .entries
+                .iter()
+                .position(|known| std::ptr::eq(known, entry))
+                .and_then(|at| view.ids.get(at))
+                .copied()
+                .unwrap_or_default();
+            let mover = |direction: &str, label: &str| {
+                format!(
+                    "<form class=\"move\" method=\"post\" action=\"{MOUNT}/draft/move\">{}\
+                     <input type=\"hidden\" name=\"id\" value=\"{id}\">\
+                     <input type=\"hidden\" name=\"direction\" value=\"{direction}\">\
+                     <button type=\"submit\" aria-label=\"Move {direction}\">{label}</button></form>",
+                    csrf_field(view.csrf)
+                )
+            };
             let _ = write!(
                 body,
-                "<li class=\"entry\"><p class=\"blurb\">{}</p><p>{}</p></li>",
+                "<li class=\"entry\" id=\"e{id}\"><p class=\"blurb\">{}</p><p>{}</p>{}{}</li>",
                 escape(&draft::blurb_markdown(entry)),
                 link(&entry.url, entry.url.as_str()),
+                mover("up", "↑"),
+                mover("down", "↓"),
             );
         }
         body.push_str("</ol></section>");
