@@ -25,6 +25,18 @@ fn post_form(url: &str, pairs: &[(&str, &str)]) -> reqwest::RequestBuilder {
         .body(body)
 }
 
+/// The body of a GET of `url`.
+async fn page_at(url: impl reqwest::IntoUrl) -> String {
+    client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 fn csrf_of(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     page[start..].split('"').next().unwrap().to_string()
@@ -72,14 +84,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_a_get_changes_nothing() {
     let (site, store, issues) = review_support::site().await;
     let database = site.config.aggregator.database.clone();
     let address = review_support::serve(&site, store, &issues, None, None).await;
-    let page = client()
-        .get(format!("http://{address}/review"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_at(format!("http://{address}/review")).await;
     let id = id_of(&page, REJECTED);
     let decide = format!("http://{address}/review/decide");
 
@@ -185,14 +190,7 @@ async fn elsewhere_than_loopback_without_a_token_the_page_is_closed() {
 async fn draft_entries_move_within_their_section() {
     let (site, store, issues) = review_support::site().await;
     let address = review_support::serve(&site, store, &issues, None, None).await;
-    let page = client()
-        .get(format!("http://{address}/review"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_at(format!("http://{address}/review")).await;
     let csrf = csrf_of(&page);
     let decide = format!("http://{address}/review/decide");
     let first = id_of(&page, ACCEPTED);
@@ -216,14 +214,7 @@ async fn draft_entries_move_within_their_section() {
     let draft = format!("http://{address}/review/draft");
     let order =
         |page: &str| page.find("First blurb.").unwrap() < page.find("Second blurb.").unwrap();
-    let page = client()
-        .get(&draft)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_at(&draft).await;
     assert!(order(&page), "{page}");
 
     let moved = post_form(
@@ -234,13 +225,6 @@ async fn draft_entries_move_within_their_section() {
     .await
     .unwrap();
     assert_eq!(moved.status(), 303);
-    let page = client()
-        .get(&draft)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_at(&draft).await;
     assert!(!order(&page), "{page}");
 }
