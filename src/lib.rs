@@ -14,6 +14,7 @@ pub mod item;
 pub mod lines;
 pub mod normalize;
 pub mod parallel;
+pub mod review;
 pub mod store;
 
 pub use item::{Item, Origin};

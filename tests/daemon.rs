@@ -118,6 +118,15 @@ async fn polls_serves_rebuilds_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(issue.status(), StatusCode::OK);
 
+    // The editors' review page is mounted (open on loopback).
+    let review = reqwest::Client::new()
+        .get(format!("{base}/review"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(review.status(), StatusCode::OK);
+    assert!(review.headers().contains_key("content-security-policy"));
+
     // Polls the source, and says so in the metrics.
     let metrics = eventually(&format!("{base}/metrics"), "the first poll", |_, body| {
         body.contains("newsroom_source_items_seen{source=\"Alpha\"}")

@@ -11,11 +11,17 @@
 //! become the entry's link line. [`blurb_markdown`] is that rewriting; it
 //! leaves an ordinary blurb unchanged and is idempotent.
 
-use chrono::{DateTime, FixedOffset};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use url::Url;
 
+use crate::aggregator::sanitize;
+use crate::config::Config;
 use crate::issue::Issue;
+use crate::store::Accepted;
 
 /// Where an entry goes when the editor named no section.
 pub const DEFAULT_SECTION: &str = "News";
@@ -63,6 +69,124 @@ impl NextIssue {
             },
         }
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error("no accepted candidate waits for an issue (see `newsroom review accept`)")]
+    NothingAccepted,
+    #[error("cannot create the folder {}: {source}", dir.display())]
+    CreateDir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot create {} (an existing file is never overwritten: pass --out): {source}", file.display())]
+    Create {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", file.display())]
+    Write {
+        file: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The next issue, ready to show or write: what `newsroom draft` and the
+/// review page's draft preview both start from, so that they agree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub next: NextIssue,
+    pub title: String,
+    /// Whole seconds: the front matter is for people to read.
+    pub date: DateTime<Utc>,
+    pub entries: Vec<AcceptedEntry>,
+    /// The markdown [`render_draft`] makes of it.
+    pub text: String,
+}
+
+impl Draft {
+    /// The draft after `issues` of the `accepted` candidates, dated `now`.
+    pub fn prepare(
+        config: &Config,
+        issues: &[Issue],
+        accepted: &[Accepted],
+        now: DateTime<Utc>,
+    ) -> Draft {
+        let next = NextIssue::after(issues);
+        let date = now.trunc_subsecs(0);
+        let entries: Vec<AcceptedEntry> = accepted.iter().map(AcceptedEntry::of).collect();
+        let title = format!("{} #{}", config.newsletter.title, next.number);
+        let text = render_draft(&next, &title, date.fixed_offset(), &entries);
+        Draft {
+            next,
+            title,
+            date,
+            entries,
+            text,
+        }
+    }
+
+    /// Where `newsroom draft` writes it without `--out`:
+    /// `{issues_dir}/{date}-{number}.md`.
+    pub fn default_path(&self, config: &Config) -> PathBuf {
+        let name = format!("{}-{}.md", self.date.format("%Y-%m-%d"), self.next.number);
+        config.newsletter.issues_dir.join(name)
+    }
+
+    /// Writes the draft to `file` (else [`Draft::default_path`]), which
+    /// must not exist: a draft the editors started on is never overwritten.
+    /// Returns the path written.
+    pub fn write(&self, config: &Config, file: Option<&Path>) -> Result<PathBuf, DraftError> {
+        if self.entries.is_empty() {
+            return Err(DraftError::NothingAccepted);
+        }
+        let file = file.map_or_else(|| self.default_path(config), Path::to_path_buf);
+        write_new(&file, &self.text)?;
+        Ok(file)
+    }
+}
+
+impl AcceptedEntry {
+    /// The editor's blurb, else one made from the summary (the title stands
+    /// in when both are missing).
+    pub fn of(accepted: &Accepted) -> AcceptedEntry {
+        let candidate = &accepted.candidate;
+        let blurb = accepted.blurb.clone().unwrap_or_else(|| {
+            let summary = candidate.summary.as_deref().unwrap_or_default();
+            blurb_from_summary(&sanitize::plain_text(summary))
+        });
+        AcceptedEntry {
+            section: accepted.section.clone(),
+            blurb,
+            title: candidate.title.clone(),
+            url: candidate.url.clone(),
+        }
+    }
+}
+
+fn write_new(file: &Path, text: &str) -> Result<(), DraftError> {
+    if let Some(dir) = file.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| DraftError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut handle = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(file)
+        .map_err(|source| DraftError::Create {
+            file: file.to_path_buf(),
+            source,
+        })?;
+    handle
+        .write_all(text.as_bytes())
+        .and_then(|()| handle.sync_all())
+        .map_err(|source| DraftError::Write {
+            file: file.to_path_buf(),
+            source,
+        })
 }
 
 /// The markdown of the draft issue: front matter (`title`, `date`,
@@ -180,7 +304,20 @@ fn cut_at_word(text: &str, limit: usize) -> String {
 }
 
 /// Entries grouped by section name, in draft order.
-fn group_by_section<'a>(
+/// The section an entry filed under `section` goes to: blanks collapsed,
+/// [`DEFAULT_SECTION`] when none. Names that differ only in case are one
+/// section.
+pub fn section_name(section: Option<&str>) -> String {
+    section
+        .map(collapse_whitespace)
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| DEFAULT_SECTION.to_string())
+}
+
+/// The entries of `accepted` by section, as [`render_draft`] writes them:
+/// sections in `order` first, then the others in the order their first
+/// entry comes; empty sections left out.
+pub fn group_by_section<'a>(
     order: &[String],
     accepted: &'a [AcceptedEntry],
 ) -> Vec<(String, Vec<&'a AcceptedEntry>)> {
@@ -189,12 +326,7 @@ fn group_by_section<'a>(
         .map(|name| (name.clone(), Vec::new()))
         .collect();
     for entry in accepted {
-        let name = entry
-            .section
-            .as_deref()
-            .map(collapse_whitespace)
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| DEFAULT_SECTION.to_string());
+        let name = section_name(entry.section.as_deref());
         let key = name.to_lowercase();
         match groups
             .iter_mut()

@@ -50,6 +50,7 @@ use serde::Serialize;
 
 use crate::config::Source;
 use crate::issue::Issue;
+use crate::store::Candidate;
 
 /// Share of the score a candidate keeps when it has nothing in common with
 /// past issues (see the module documentation).
@@ -231,6 +232,30 @@ impl Ranker {
             .collect();
         ranked.sort_by(|(_, a), (_, b)| b.total.total_cmp(&a.total));
         ranked
+    }
+
+    /// The store's candidates with their scores, best first: what
+    /// `newsroom suggest` lists and the review page shows. `sources` are
+    /// feeds.toml's, for the weights.
+    pub fn rank_candidates<'c>(
+        &self,
+        candidates: &'c [Candidate],
+        sources: &[Source],
+        now: DateTime<Utc>,
+    ) -> Vec<(&'c Candidate, Score)> {
+        let features: Vec<CandidateFeatures> = candidates
+            .iter()
+            .map(|candidate| CandidateFeatures {
+                title: &candidate.title,
+                summary: candidate.summary.as_deref().unwrap_or_default(),
+                published: candidate.published.fixed_offset(),
+                weight: source_weight(sources, candidate.sources.iter().map(String::as_str)),
+            })
+            .collect();
+        self.rank(&features, now)
+            .into_iter()
+            .map(|(at, score)| (&candidates[at], score))
+            .collect()
     }
 
     /// `c / (c + typical)` where `c` is the cosine of the text to the

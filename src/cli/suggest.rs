@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use newsroom::aggregator::rank::{self, CandidateFeatures, Ranker, Score};
+use newsroom::aggregator::rank::{Ranker, Score};
 use newsroom::config::Config;
 use newsroom::store::{Candidate, Store};
 use serde_json::json;
@@ -37,23 +37,10 @@ pub fn run(config: &Config, options: &Options) -> anyhow::Result<ExitCode> {
         &config.newsletter.links_exclude,
         config.aggregator.half_life.0,
     );
-    let features: Vec<CandidateFeatures> = candidates
-        .iter()
-        .map(|candidate| CandidateFeatures {
-            title: &candidate.title,
-            summary: candidate.summary.as_deref().unwrap_or_default(),
-            published: candidate.published.fixed_offset(),
-            weight: rank::source_weight(
-                &config.sources,
-                candidate.sources.iter().map(String::as_str),
-            ),
-        })
-        .collect();
     let ranked: Vec<(&Candidate, Score)> = ranker
-        .rank(&features, now)
+        .rank_candidates(&candidates, &config.sources, now)
         .into_iter()
         .take(options.limit)
-        .map(|(at, score)| (&candidates[at], score))
         .collect();
 
     if options.json {

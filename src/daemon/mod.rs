@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 use crate::aggregator::fetch::{ClientError, FetchOptions, Fetcher};
 use crate::aggregator::setup::{self, SetupError};
 use crate::config::{Config, ConfigError};
+use crate::review::{self, ReviewState};
 use crate::store::{AnyStore, SourceSpec, Store};
 use http::AppState;
 use metrics::Metrics;
@@ -49,6 +50,8 @@ pub enum DaemonError {
     Signals(std::io::Error),
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
+    #[error("cannot set up the review page: {0}")]
+    Review(#[from] crate::review::auth::RandomError),
 }
 
 /// Runs the daemon with the config at `config_path`, listening on `listen`
@@ -61,6 +64,7 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
         tracing::warn!(error = %err, "issue file not indexed");
     }
     let store = opened.store;
+    let issues = opened.issues;
     let state = Arc::new(AppState::new(
         Site::load(&config.newsletter.output_dir)?,
         config.daemon.cache_max_age.0,
@@ -82,6 +86,19 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
     // the port.
     println!("listening on http://{bound}");
     tracing::info!(address = %bound, "listening");
+    let token = config
+        .daemon
+        .review_token
+        .clone()
+        .or_else(review::token_from_env);
+    let review = Arc::new(ReviewState::new(
+        store.clone(),
+        config.clone(),
+        &issues,
+        bound,
+        token,
+    )?);
+    drop(issues);
 
     let (changes_tx, mut changes_rx) = mpsc::unbounded_channel();
     let _watcher = watcher::watch(
@@ -116,7 +133,8 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
     };
 
     let mut stopped = stop_rx.clone();
-    let server = axum::serve(listener, http::router(state.clone()))
+    let app = http::router(state.clone()).nest(review::MOUNT, review::router(review));
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|stop| *stop).await;
         })

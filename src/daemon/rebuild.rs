@@ -28,6 +28,34 @@ pub enum RebuildError {
 /// Builds the finished issues of `config` into its output folder, serves the
 /// result, and indexes the issues' links as published.
 pub async fn rebuild<S: Store>(config: &Config, state: &AppState, health: &Health, store: &S) {
+    // Daemons sharing one database take turns: the one holding the lock
+    // builds, the others serve what is on disk.
+    let lock = match store.try_rebuild_lock().await {
+        Ok(Some(lock)) => Some(lock),
+        Ok(None) => {
+            tracing::info!("another daemon is rebuilding; serving the output on disk");
+            let output_dir = config.newsletter.output_dir.clone();
+            match tokio::task::spawn_blocking(move || Site::load(&output_dir)).await {
+                Ok(Ok(site)) => state.replace_site(site),
+                Ok(Err(err)) => tracing::warn!(error = %err, "cannot reload the output"),
+                Err(err) => std::panic::resume_unwind(err.into_panic()),
+            }
+            return;
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot take the rebuild lock; building anyway");
+            None
+        }
+    };
+    build_and_swap(config, state, health, store).await;
+    if let Some(lock) = lock {
+        if let Err(err) = lock.release().await {
+            tracing::warn!(error = %err, "cannot release the rebuild lock");
+        }
+    }
+}
+
+async fn build_and_swap<S: Store>(config: &Config, state: &AppState, health: &Health, store: &S) {
     let started = Instant::now();
     let newsletter = config.newsletter.clone();
     // Parsing and rendering is CPU and disk work: off the async workers.

@@ -418,7 +418,9 @@ fn strip_list_marker(line: &str) -> &str {
 /// June` under `title: Issue 75 - 10th June 2012`).
 fn is_title_heading(heading: &str, title: &str, number: u32) -> bool {
     fn squash(text: &str) -> impl Iterator<Item = char> + '_ {
-        text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase)
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
     }
     // A heading that merely starts like the title ("DevOps" under "DevOps
     // Weekly #345") is a real section; only the number or the whole title
