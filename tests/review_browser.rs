@@ -142,8 +142,10 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
         println!("skipped: chromium/chromedriver not installed");
         return;
     };
-    let (site, store, issues) = review_support::site().await;
-    let address = review_support::serve(&site, store, &issues, None, None).await;
+    let (site, store, _issues) = review_support::site().await;
+    // The page as editors get it: mounted by the real daemon.
+    let daemon = daemon(&site, store).await;
+    let address = daemon.address;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -275,4 +277,49 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
         .expect("the accepted entry is in the draft");
     assert_eq!(section.name, "News");
     assert_eq!(entry.blurb, BLURB);
+}
+
+/// The real `newsroom daemon` on 127.0.0.1:0 over the site's store, for the
+/// end-to-end test; killed when dropped.
+struct Daemon {
+    address: std::net::SocketAddr,
+    child: std::process::Child,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn daemon(site: &review_support::Site, store: newsroom::store::AnyStore) -> Daemon {
+    use std::io::BufRead;
+    // The daemon opens the database itself.
+    store.close().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"))
+        .arg("--config")
+        // site() writes feeds.toml beside the issues folder.
+        .arg(
+            site.config
+                .newsletter
+                .issues_dir
+                .with_file_name("feeds.toml"),
+        )
+        .args(["daemon", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the daemon starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut first = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("the daemon says where it listens");
+    let address = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|address| address.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line from the daemon: {first:?}"));
+    Daemon { address, child }
 }

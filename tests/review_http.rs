@@ -51,7 +51,7 @@ fn id_of(page: &str, title: &str) -> String {
 #[tokio::test]
 async fn feed_text_is_inert_and_headers_are_set() {
     let (site, store, issues) = review_support::site().await;
-    let address = review_support::serve(&site, store, &issues, None, None).await;
+    let address = serve(&site, store, &issues, None, None).await;
     let response = client()
         .get(format!("http://{address}/review"))
         .send()
@@ -83,7 +83,7 @@ async fn feed_text_is_inert_and_headers_are_set() {
 async fn a_post_without_the_csrf_token_is_refused_and_a_get_changes_nothing() {
     let (site, store, issues) = review_support::site().await;
     let database = site.config.aggregator.database.clone();
-    let address = review_support::serve(&site, store, &issues, None, None).await;
+    let address = serve(&site, store, &issues, None, None).await;
     let page = page_at(format!("http://{address}/review")).await;
     let id = id_of(&page, REJECTED);
     let decide = format!("http://{address}/review/decide");
@@ -138,8 +138,7 @@ async fn elsewhere_than_loopback_every_request_needs_the_token() {
     // The page believes it listens on a public address; the test still
     // connects over 127.0.0.1.
     let public: SocketAddr = "192.0.2.10:8080".parse().unwrap();
-    let address =
-        review_support::serve(&site, store, &issues, Some(public), Some("s3cret".into())).await;
+    let address = serve(&site, store, &issues, Some(public), Some("s3cret".into())).await;
     for path in [
         "/review",
         "/review/draft",
@@ -176,7 +175,7 @@ async fn elsewhere_than_loopback_every_request_needs_the_token() {
 async fn elsewhere_than_loopback_without_a_token_the_page_is_closed() {
     let (site, store, issues) = review_support::site().await;
     let public: SocketAddr = "0.0.0.0:8080".parse().unwrap();
-    let address = review_support::serve(&site, store, &issues, Some(public), None).await;
+    let address = serve(&site, store, &issues, Some(public), None).await;
     let response = client()
         .get(format!("http://{address}/review"))
         .bearer_auth("")
@@ -189,7 +188,7 @@ async fn elsewhere_than_loopback_without_a_token_the_page_is_closed() {
 #[tokio::test]
 async fn draft_entries_move_within_their_section() {
     let (site, store, issues) = review_support::site().await;
-    let address = review_support::serve(&site, store, &issues, None, None).await;
+    let address = serve(&site, store, &issues, None, None).await;
     let page = page_at(format!("http://{address}/review")).await;
     let csrf = csrf_of(&page);
     let decide = format!("http://{address}/review/decide");
@@ -227,4 +226,31 @@ async fn draft_entries_move_within_their_section() {
     assert_eq!(moved.status(), 303);
     let page = page_at(&draft).await;
     assert!(!order(&page), "{page}");
+}
+
+/// Serves the review page, mounted as the daemon mounts it, on 127.0.0.1;
+/// `listen` is the address the page believes it listens on.
+async fn serve(
+    site: &review_support::Site,
+    store: newsroom::store::AnyStore,
+    issues: &[newsroom::issue::Issue],
+    listen: Option<SocketAddr>,
+    token: Option<String>,
+) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = newsroom::review::ReviewState::new(
+        store,
+        site.config.clone(),
+        issues,
+        listen.unwrap_or(address),
+        token,
+    )
+    .expect("random bytes");
+    let app = axum::Router::new().nest(
+        "/review",
+        newsroom::review::router(std::sync::Arc::new(state)),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    address
 }

@@ -1,14 +1,11 @@
 //! A review page over a temporary store filled with fixture candidates,
 //! served on 127.0.0.1 by the test itself.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use newsroom::aggregator::setup;
 use newsroom::config::Config;
-use newsroom::review::{self, ReviewState};
 use newsroom::store::{AnyStore, PollResult, PollStatus, Store};
 use newsroom::{Item, Origin};
 use tempfile::TempDir;
@@ -46,6 +43,7 @@ pub async fn site() -> (Site, AnyStore, Vec<newsroom::issue::Issue>) {
         dir.path().join("newsroom.db").display()
     );
     let config = Config::parse(&text).expect("a valid config");
+    std::fs::write(dir.path().join("feeds.toml"), &text).unwrap();
     let now = Utc::now();
     let opened = setup::open_store(&config, now)
         .await
@@ -119,28 +117,4 @@ fn item(source: &str, link: &str, title: &str, summary: &str, published: DateTim
             name: source.into(),
         },
     }
-}
-
-/// Serves the review page, mounted as the daemon mounts it, on 127.0.0.1;
-/// `listen` is the address the page believes it listens on.
-pub async fn serve(
-    site: &Site,
-    store: AnyStore,
-    issues: &[newsroom::issue::Issue],
-    listen: Option<SocketAddr>,
-    token: Option<String>,
-) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let state = ReviewState::new(
-        store,
-        site.config.clone(),
-        issues,
-        listen.unwrap_or(address),
-        token,
-    )
-    .expect("random bytes");
-    let app = axum::Router::new().nest("/review", review::router(Arc::new(state)));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    address
 }
