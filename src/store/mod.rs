@@ -177,6 +177,34 @@ struct Migration {
     sql: &'static str,
 }
 
+impl Migration {
+    /// The steps of `all` a database at schema `current` still needs; a
+    /// database newer than this build knows is refused, never downgraded.
+    fn pending(
+        all: &'static [Migration],
+        current: i64,
+    ) -> Result<impl Iterator<Item = &'static Migration>, StoreError> {
+        let known = all.last().map_or(0, |migration| migration.version);
+        if current > known {
+            return Err(StoreError::TooNew {
+                found: current,
+                known,
+            });
+        }
+        Ok(all
+            .iter()
+            .filter(move |migration| migration.version > current))
+    }
+
+    fn failed(&self, source: sqlx::Error) -> StoreError {
+        StoreError::Migrate {
+            version: self.version,
+            description: self.description,
+            source,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the database {database}: {source}")]

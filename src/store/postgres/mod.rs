@@ -96,19 +96,8 @@ impl PostgresStore {
         .await
         .during(action)?;
         let current = version_of(&mut tx).await?;
-        let known = MIGRATIONS.last().map_or(0, |migration| migration.version);
-        if current > known {
-            return Err(StoreError::TooNew {
-                found: current,
-                known,
-            });
-        }
-        for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
-            let failed = |source| StoreError::Migrate {
-                version: migration.version,
-                description: migration.description,
-                source,
-            };
+        for migration in super::Migration::pending(MIGRATIONS, current)? {
+            let failed = |source| migration.failed(source);
             sqlx::raw_sql(migration.sql)
                 .execute(&mut *tx)
                 .await

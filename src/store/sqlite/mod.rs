@@ -92,19 +92,8 @@ impl SqliteStore {
         .await
         .during("create the migrations table")?;
         let current = self.schema_version().await?;
-        let known = MIGRATIONS.last().map_or(0, |migration| migration.version);
-        if current > known {
-            return Err(StoreError::TooNew {
-                found: current,
-                known,
-            });
-        }
-        for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
-            let failed = |source| StoreError::Migrate {
-                version: migration.version,
-                description: migration.description,
-                source,
-            };
+        for migration in super::Migration::pending(MIGRATIONS, current)? {
+            let failed = |source| migration.failed(source);
             // IMMEDIATE: two processes starting at once must not both apply it.
             let mut tx = self
                 .pool
