@@ -171,11 +171,21 @@ async fn polls_serves_rebuilds_and_stops_on_sigterm() {
     assert_eq!(kept.status(), StatusCode::OK);
 
     // SIGTERM: exit 0 within 10 s.
-    let killed = Command::new("kill")
-        .args(["-TERM", &daemon.child.id().to_string()])
+    signal(&daemon, "TERM");
+    assert_stops_cleanly(&mut daemon).await;
+}
+
+/// Sends `kill -{name}` to the daemon.
+fn signal(daemon: &Daemon, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &daemon.child.id().to_string()])
         .status()
         .unwrap();
-    assert!(killed.success());
+    assert!(sent.success());
+}
+
+/// The daemon exits with 0 within 10 s (the issue's shutdown promise).
+async fn assert_stops_cleanly(daemon: &mut Daemon) {
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = daemon.child.try_wait().unwrap() {
@@ -188,4 +198,103 @@ async fn polls_serves_rebuilds_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status}");
+}
+
+fn newsletter(title: &str, issues_dir: &str) -> String {
+    format!(
+        "[newsletter]\ntitle = \"{title}\"\nbase_url = \"https://example.org/\"\n\
+         issues_dir = \"{issues_dir}\"\n"
+    )
+}
+
+/// SIGHUP reloads a config whose change no file event announces (here a
+/// symlinked file edited where it lives, as configuration managers do); a
+/// reload that moves `issues_dir` moves the watch with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn reloads_on_sighup_and_follows_a_moved_issues_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(FIXTURES).join("generator/issues");
+    let site = dir.path().join("site");
+    for folder in ["issues", "elsewhere"] {
+        std::fs::create_dir_all(site.join(folder)).unwrap();
+    }
+    std::fs::copy(
+        fixtures.join("issue-344.md"),
+        site.join("issues/issue-344.md"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("issue-345.md"),
+        site.join("elsewhere/issue-345.md"),
+    )
+    .unwrap();
+    let managed = dir.path().join("managed.toml");
+    std::fs::write(&managed, newsletter("Old Weekly", "issues")).unwrap();
+    std::os::unix::fs::symlink(&managed, site.join("feeds.toml")).unwrap();
+    let mut daemon = start(&site.join("feeds.toml"));
+    let base = daemon.base.clone();
+    eventually(
+        &format!("{base}/feed.xml"),
+        "the first build",
+        |status, body| status == StatusCode::OK && body.contains("Old Weekly"),
+    )
+    .await;
+
+    std::fs::write(&managed, newsletter("New Weekly", "elsewhere")).unwrap();
+    signal(&daemon, "HUP");
+    let feed = eventually(&format!("{base}/feed.xml"), "the reload", |_, body| {
+        body.contains("New Weekly")
+    })
+    .await;
+    assert!(feed.contains("/issues/345/") && !feed.contains("/issues/344/"));
+
+    std::fs::copy(
+        fixtures.join("issue-344.md"),
+        site.join("elsewhere/issue-344.md"),
+    )
+    .unwrap();
+    eventually(
+        &format!("{base}/issues/344/"),
+        "the new folder watched",
+        |status, _| status == StatusCode::OK,
+    )
+    .await;
+
+    signal(&daemon, "TERM");
+    assert_stops_cleanly(&mut daemon).await;
+}
+
+/// A source that accepts the connection and never answers (its fetch would
+/// wait 30 s for the response) does not hold up SIGTERM: the poll is
+/// cancelled after the grace period and the daemon still exits 0 in 10 s.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_cancels_a_poll_that_never_ends() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = silent.local_addr().unwrap();
+    let (accepted_tx, accepted_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            held.push(stream);
+            let _ = accepted_tx.send(());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("issues")).unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[[source]]\nname = \"Silent\"\nurl = \"http://{address}/feed.xml\"\n",
+            newsletter("Weekly", "issues")
+        ),
+    )
+    .unwrap();
+    let mut daemon = start(&config);
+    accepted_rx
+        .recv_timeout(PATIENCE)
+        .expect("the daemon polls the silent source");
+
+    signal(&daemon, "TERM");
+    assert_stops_cleanly(&mut daemon).await;
 }

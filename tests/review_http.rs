@@ -241,7 +241,7 @@ async fn serve(
     let address = listener.local_addr().unwrap();
     let state = newsroom::review::ReviewState::new(
         store,
-        site.config.clone(),
+        std::sync::Arc::new(site.config.clone()),
         issues,
         listen.unwrap_or(address),
         token,

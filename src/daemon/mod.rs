@@ -86,28 +86,24 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
     // the port.
     println!("listening on http://{bound}");
     tracing::info!(address = %bound, "listening");
-    let token = config
-        .daemon
-        .review_token
-        .clone()
-        .or_else(review::token_from_env);
+    let config = Arc::new(config);
     let review = Arc::new(ReviewState::new(
         store.clone(),
         config.clone(),
         &issues,
         bound,
-        token,
+        review::token(&config),
     )?);
     drop(issues);
 
     let (changes_tx, mut changes_rx) = mpsc::unbounded_channel();
-    let _watcher = watcher::watch(
+    let mut watching = watcher::watch(
         config_path,
         &config.newsletter.issues_dir,
         changes_tx.clone(),
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
-    let (config_tx, config_rx) = watch::channel(Arc::new(config));
+    let (config_tx, config_rx) = watch::channel(config);
     let fetcher = Fetcher::new(FetchOptions::default())?;
     let scheduler = Scheduler {
         store: store.clone(),
@@ -120,14 +116,21 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
 
     let rebuilder = {
         let (state, health, store) = (state.clone(), health.clone(), store.clone());
+        let review = review.clone();
+        let changes_tx = changes_tx.clone();
         let config_path = config_path.to_path_buf();
         tokio::spawn(async move {
             while let Some(changes) = watcher::next_changes(&mut changes_rx).await {
                 if changes.config {
-                    reload(&config_path, &config_tx, &store).await;
+                    let old = config_tx.borrow().clone();
+                    if let Some(new) = reload(&config_path, &config_tx, &store).await {
+                        rewatch(&mut watching, &config_path, &old, &new, &changes_tx);
+                    }
                 }
                 let config = config_tx.borrow().clone();
-                rebuild::rebuild(&config, &state, &health, &store).await;
+                if let Some(issues) = rebuild::rebuild(&config, &state, &health, &store).await {
+                    review.refresh(config, &issues);
+                }
             }
         })
     };
@@ -167,16 +170,29 @@ pub async fn run(config_path: &Path, listen: Option<&str>) -> Result<(), DaemonE
     }
 }
 
-/// Reads the config again and brings the store's sources in line; a bad
-/// config is logged and the running one kept.
-async fn reload(path: &Path, config: &watch::Sender<Arc<Config>>, store: &AnyStore) {
+/// Reads the config again, brings the store's sources in line and hands the
+/// new config to everyone watching `config`; a bad config is logged and the
+/// running one kept (`None`).
+async fn reload(
+    path: &Path,
+    config: &watch::Sender<Arc<Config>>,
+    store: &AnyStore,
+) -> Option<Arc<Config>> {
     let loaded = match Config::load(path) {
-        Ok(loaded) => loaded,
+        Ok(loaded) => Arc::new(loaded),
         Err(err) => {
             tracing::error!(error = %err, "config not reloaded; keeping the running one");
-            return;
+            return None;
         }
     };
+    let running = config.borrow().clone();
+    // Both are bound once at start-up.
+    if loaded.daemon.listen != running.daemon.listen {
+        tracing::warn!("[daemon] listen changed: restart the daemon to listen there");
+    }
+    if loaded.aggregator.database != running.aggregator.database {
+        tracing::warn!("[aggregator] database changed: restart the daemon to use it");
+    }
     match store
         .sync_sources(&SourceSpec::all_of(&loaded), Utc::now())
         .await
@@ -189,14 +205,35 @@ async fn reload(path: &Path, config: &watch::Sender<Arc<Config>>, store: &AnySto
         ),
         Err(err) => tracing::error!(error = %err, "cannot synchronise the sources"),
     }
-    config.send_replace(Arc::new(loaded));
+    config.send_replace(loaded.clone());
+    Some(loaded)
 }
 
-/// Who this daemon is in the store's leases.
+/// Moves the watch to the new issues folder when a reload changed it; if
+/// the new one cannot be watched, the old watch stays and says why.
+fn rewatch(
+    watching: &mut notify::RecommendedWatcher,
+    config_path: &Path,
+    old: &Config,
+    new: &Config,
+    changes: &mpsc::UnboundedSender<Change>,
+) {
+    if old.newsletter.issues_dir == new.newsletter.issues_dir {
+        return;
+    }
+    match watcher::watch(config_path, &new.newsletter.issues_dir, changes.clone()) {
+        Ok(watcher) => *watching = watcher,
+        Err(err) => tracing::error!(error = %err, "still watching the old issues folder"),
+    }
+}
+
+/// Who this daemon is in the store's leases. uname(2), not
+/// /proc/sys/kernel/hostname, which systemd's ProtectProc= may hide.
 fn owner() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into());
+    let host = rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned();
     format!("{host}:{}", std::process::id())
 }
 

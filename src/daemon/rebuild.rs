@@ -12,7 +12,7 @@ use super::site::{Site, SiteError};
 use crate::aggregator::setup;
 use crate::config::Config;
 use crate::generator::{self, BuildError, BuildOptions};
-use crate::issue::IssueError;
+use crate::issue::{Issue, IssueError};
 use crate::store::Store;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,36 +26,60 @@ pub enum RebuildError {
 }
 
 /// Builds the finished issues of `config` into its output folder, serves the
-/// result, and indexes the issues' links as published.
-pub async fn rebuild<S: Store>(config: &Config, state: &AppState, health: &Health, store: &S) {
+/// result, and indexes the issues' links as published. Returns the issue
+/// files as this build (or another daemon's) saw them, `None` if they could
+/// not be read.
+pub async fn rebuild<S: Store>(
+    config: &Config,
+    state: &AppState,
+    health: &Health,
+    store: &S,
+) -> Option<Vec<Issue>> {
     // Daemons sharing one database take turns: the one holding the lock
     // builds, the others serve what is on disk.
     let lock = match store.try_rebuild_lock().await {
         Ok(Some(lock)) => Some(lock),
         Ok(None) => {
             tracing::info!("another daemon is rebuilding; serving the output on disk");
-            let output_dir = config.newsletter.output_dir.clone();
-            match tokio::task::spawn_blocking(move || Site::load(&output_dir)).await {
-                Ok(Ok(site)) => state.replace_site(site),
-                Ok(Err(err)) => tracing::warn!(error = %err, "cannot reload the output"),
-                Err(err) => std::panic::resume_unwind(err.into_panic()),
-            }
-            return;
+            let newsletter = config.newsletter.clone();
+            let loaded = tokio::task::spawn_blocking(move || {
+                let site = Site::load(&newsletter.output_dir)?;
+                let (issues, _) = setup::load_issues(&newsletter.issues_dir)?;
+                Ok::<_, RebuildError>((site, issues))
+            })
+            .await
+            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+            return match loaded {
+                Ok((site, issues)) => {
+                    state.replace_site(site);
+                    Some(issues)
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot reload the output");
+                    None
+                }
+            };
         }
         Err(err) => {
             tracing::warn!(error = %err, "cannot take the rebuild lock; building anyway");
             None
         }
     };
-    build_and_swap(config, state, health, store).await;
+    let issues = build_and_swap(config, state, health, store).await;
     if let Some(lock) = lock {
         if let Err(err) = lock.release().await {
             tracing::warn!(error = %err, "cannot release the rebuild lock");
         }
     }
+    issues
 }
 
-async fn build_and_swap<S: Store>(config: &Config, state: &AppState, health: &Health, store: &S) {
+async fn build_and_swap<S: Store>(
+    config: &Config,
+    state: &AppState,
+    health: &Health,
+    store: &S,
+) -> Option<Vec<Issue>> {
     let started = Instant::now();
     let newsletter = config.newsletter.clone();
     // Parsing and rendering is CPU and disk work: off the async workers.
@@ -73,14 +97,14 @@ async fn build_and_swap<S: Store>(config: &Config, state: &AppState, health: &He
         )?;
         let site = Site::load(&newsletter.output_dir)?;
         let (issues, _) = setup::load_issues(&newsletter.issues_dir)?;
-        Ok::<_, RebuildError>((built, site, setup::published_links(&issues)))
+        Ok::<_, RebuildError>((built, site, issues))
     })
     .await
     .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
     let duration = started.elapsed();
     state.metrics.built(duration, built.is_ok());
     match built {
-        Ok((built, site, links)) => {
+        Ok((built, site, issues)) => {
             state.replace_site(site);
             health.set_build(Ok(()));
             tracing::info!(
@@ -88,14 +112,19 @@ async fn build_and_swap<S: Store>(config: &Config, state: &AppState, health: &He
                 duration_ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
                 "rebuilt the site"
             );
-            if let Err(err) = store.index_published(&links).await {
+            if let Err(err) = store
+                .index_published(&setup::published_links(&issues))
+                .await
+            {
                 tracing::error!(error = %err, "cannot index the published links");
                 health.set_store(Err(err.to_string()));
             }
+            Some(issues)
         }
         Err(err) => {
             tracing::error!(error = %err, "rebuild failed; still serving the last good build");
             health.set_build(Err(format!("the last build failed: {err}")));
+            None
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod auth;
 mod pages;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Form;
 use axum::Router;
@@ -49,50 +49,90 @@ const SNOOZE_DAYS: u32 = 7;
 /// What the review handlers share.
 pub struct ReviewState<S> {
     store: S,
-    config: Config,
-    ranker: Ranker,
+    context: RwLock<Arc<Context>>,
     csrf: CsrfToken,
-    token: Option<String>,
     loopback: bool,
     /// Candidates decided through the page, latest last: what undo takes
     /// back.
     decided: Mutex<Vec<i64>>,
 }
 
-impl<S: Store> ReviewState<S> {
-    /// `issues` are the issue files as the store was set up with (see
-    /// [`setup::open_store`]), for ranking; `listen` is the daemon's
-    /// address, and `token` the review token (`[daemon] review_token`, else
-    /// [`token_from_env`]).
-    pub fn new(
-        store: S,
-        config: Config,
-        issues: &[Issue],
-        listen: SocketAddr,
-        token: Option<String>,
-    ) -> Result<Self, RandomError> {
+/// What the page derives from the config and the issue files; replaced as
+/// a whole when either changes, so that a request sees one consistent set.
+struct Context {
+    config: Arc<Config>,
+    ranker: Ranker,
+    /// The sections the accept form offers.
+    sections: Vec<String>,
+    token: Option<String>,
+}
+
+impl Context {
+    fn new(config: Arc<Config>, issues: &[Issue], token: Option<String>) -> Context {
         let ranker = Ranker::from_issues(
             issues,
             &config.newsletter.links_exclude,
             config.aggregator.half_life.0,
         );
-        Ok(ReviewState {
-            store,
+        Context {
+            sections: section_names(issues),
             config,
             ranker,
-            csrf: CsrfToken::random()?,
             token,
+        }
+    }
+}
+
+impl<S: Store> ReviewState<S> {
+    /// `issues` are the issue files as the store was set up with (see
+    /// [`setup::open_store`]), for ranking; `listen` is the daemon's
+    /// address, and `token` the review token (see [`token`]).
+    pub fn new(
+        store: S,
+        config: Arc<Config>,
+        issues: &[Issue],
+        listen: SocketAddr,
+        token: Option<String>,
+    ) -> Result<Self, RandomError> {
+        Ok(ReviewState {
+            store,
+            context: RwLock::new(Arc::new(Context::new(config, issues, token))),
+            csrf: CsrfToken::random()?,
             loopback: listen.ip().is_loopback(),
             decided: Mutex::new(Vec::new()),
         })
     }
 }
 
-/// The review token from [`TOKEN_VARIABLE`], when set and not empty.
-pub fn token_from_env() -> Option<String> {
-    std::env::var(TOKEN_VARIABLE)
-        .ok()
-        .filter(|token| !token.is_empty())
+impl<S> ReviewState<S> {
+    /// Ranks, offers sections and checks the token from now on by a
+    /// reloaded `config` and the current `issues`; requests in flight
+    /// finish with what they started with.
+    pub fn refresh(&self, config: Arc<Config>, issues: &[Issue]) {
+        let token = token(&config);
+        let context = Arc::new(Context::new(config, issues, token));
+        *self
+            .context
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = context;
+    }
+
+    fn context(&self) -> Arc<Context> {
+        self.context
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+}
+
+/// The review token: `[daemon] review_token`, else [`TOKEN_VARIABLE`] when
+/// set and not empty.
+pub fn token(config: &Config) -> Option<String> {
+    config.daemon.review_token.clone().or_else(|| {
+        std::env::var(TOKEN_VARIABLE)
+            .ok()
+            .filter(|token| !token.is_empty())
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +203,8 @@ async fn authorize<S: Store>(
     request: Request,
     next: Next,
 ) -> axum::response::Response {
-    match auth::decide(state.loopback, state.token.as_deref(), request.headers()) {
+    let token = state.context().token.clone();
+    match auth::decide(state.loopback, token.as_deref(), request.headers()) {
         Access::Allowed => next.run(request).await,
         Access::Denied => {
             let mut response = Response::new(Body::from("401 unauthorized\n"));
@@ -237,17 +278,17 @@ async fn queue<S: Store>(
     Query(done): Query<Done>,
 ) -> Result<axum::response::Response, ReviewError> {
     let now = Utc::now();
+    let context = state.context();
     let candidates = state.store.candidates(now, None).await?;
-    let ranked = state
+    let ranked = context
         .ranker
-        .rank_candidates(&candidates, &state.config.sources, now);
-    let (issues, _) = setup::load_issues(&state.config.newsletter.issues_dir)?;
+        .rank_candidates(&candidates, &context.config.sources, now);
     let view = pages::Queue {
         csrf: state.csrf.as_str(),
-        sources: &state.config.sources,
+        sources: &context.config.sources,
         ranked: &ranked,
         filters: &filters,
-        sections: section_names(&issues),
+        sections: &context.sections,
         done: done_message(&done),
         can_undo: !lock(&state.decided).is_empty(),
         snooze_days: SNOOZE_DAYS,
@@ -368,7 +409,7 @@ async fn draft<S: Store>(
         csrf: state.csrf.as_str(),
         draft: &draft,
         ids: &ids,
-        path: draft.default_path(&state.config),
+        path: draft.default_path(&state.context().config),
         done: done_message(&done),
     };
     Ok(html(StatusCode::OK, pages::draft(&view)))
@@ -385,7 +426,7 @@ async fn write_draft<S: Store>(
 ) -> Result<axum::response::Response, ReviewError> {
     check_csrf(&state, form.csrf.as_deref())?;
     let (draft, _) = current_draft(&state).await?;
-    let file = draft.write(&state.config, None)?;
+    let file = draft.write(&state.context().config, None)?;
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("done", "written");
     query.append_pair("written", &file.display().to_string());
@@ -396,13 +437,11 @@ async fn write_draft<S: Store>(
 /// candidate id of each of its entries: the issue files are read again,
 /// since a draft written here adds one.
 async fn current_draft<S: Store>(state: &ReviewState<S>) -> Result<(Draft, Vec<i64>), ReviewError> {
-    let (issues, _) = setup::load_issues(&state.config.newsletter.issues_dir)?;
+    let config = state.context().config.clone();
+    let (issues, _) = setup::load_issues(&config.newsletter.issues_dir)?;
     let accepted = state.store.accepted().await?;
     let ids = accepted.iter().map(|entry| entry.candidate.id).collect();
-    Ok((
-        Draft::prepare(&state.config, &issues, &accepted, Utc::now()),
-        ids,
-    ))
+    Ok((Draft::prepare(&config, &issues, &accepted, Utc::now()), ids))
 }
 
 #[derive(Debug, Default, Deserialize)]

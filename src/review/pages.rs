@@ -25,7 +25,7 @@ pub(super) struct Queue<'a> {
     pub sources: &'a [Source],
     pub ranked: &'a [(&'a Candidate, Score)],
     pub filters: &'a Filters,
-    pub sections: Vec<String>,
+    pub sections: &'a [String],
     pub done: Option<String>,
     pub can_undo: bool,
     pub snooze_days: u32,
@@ -176,7 +176,7 @@ pub(super) fn queue(view: &Queue) -> String {
         options(&filters.tag, &tags, "any tag"),
     );
     let _ = write!(body, "<datalist id=\"sections\">");
-    for section in &view.sections {
+    for section in view.sections {
         let _ = write!(body, "<option value=\"{}\">", escape(section));
     }
     body.push_str("</datalist>");
