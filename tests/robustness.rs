@@ -9,57 +9,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{TimeZone, Utc};
-use newsroom::aggregator::parse::parse_feed;
-use newsroom::config::{Config, Source};
-use newsroom::normalize::normalize_url;
 use proptest::prelude::*;
-use url::Url;
 
-/// What `fuzz/fuzz_targets/feed.rs` does with its bytes.
-fn ingest(bytes: &[u8]) {
-    let url = Url::parse("https://fuzz.example/feed.xml").unwrap();
-    let source = Source {
-        name: "Fuzz".into(),
-        url: url.clone(),
-        tags: vec!["fuzz".into()],
-        weight: 1.0,
-        interval: None,
-    };
-    let now = Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap();
-    if let Ok(feed) = parse_feed(bytes, &url, &source, now) {
-        for entry in feed.entries {
-            let link = entry.item.url.as_str();
-            assert!(
-                link.starts_with("http://") || link.starts_with("https://"),
-                "{link}"
-            );
-            assert!(entry.item.published <= now, "{:?}", entry.item);
-        }
-    }
-}
+/// The fuzz targets' checks, word for word.
+#[path = "../fuzz/checks.rs"]
+mod checks;
 
-/// What `fuzz/fuzz_targets/normalize.rs` does with its text.
-fn normalise(text: &str) {
-    if let Ok(once) = normalize_url(text) {
-        let twice = normalize_url(once.as_str()).expect("a normalised URL parses");
-        assert_eq!(once, twice, "not idempotent on {text:?}");
-    }
-}
-
-/// What `fuzz/fuzz_targets/config.rs` does with its text.
-fn configure(text: &str) {
-    let _ = Config::parse(text);
-}
-
-/// What `fuzz/fuzz_targets/issue.rs` does with its bytes: an error always
-/// names a line of the file.
-fn parse_issue(bytes: &[u8]) {
-    if let Err(err) = newsroom::issue::parse(Path::new("2024-05-01-1.md"), bytes) {
-        let message = err.to_string();
-        assert!(message.starts_with("2024-05-01-1.md:"), "{message}");
-    }
-}
+use checks::{configure, ingest, normalise, parse_issue};
 
 /// Pieces of feeds, so that generated documents get past the first tag.
 fn feed_piece() -> impl Strategy<Value = String> {

@@ -2,7 +2,7 @@
 //! `/metrics` for operators.
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -126,48 +126,37 @@ fn asset_response(
     request: &HeaderMap,
     cache_control: &HeaderValue,
 ) -> Response<Body> {
-    let (encoding, body) = match preferred_encoding(request) {
-        Encoding::Brotli if asset.brotli.is_some() => (Some("br"), asset.brotli.as_deref()),
+    let (encoding, representation) = match preferred_encoding(request) {
+        Encoding::Brotli if asset.brotli.is_some() => (Some("br"), asset.brotli.as_ref()),
         Encoding::Brotli | Encoding::Gzip if asset.gzip.is_some() => {
-            (Some("gzip"), asset.gzip.as_deref())
+            (Some("gzip"), asset.gzip.as_ref())
         }
         _ => (None, None),
     };
-    let body = body.unwrap_or(&asset.body);
-    // Each representation has its own validator (as nginx and Apache do),
-    // and every one of them matches the asset on revalidation.
-    let etag = match encoding {
-        Some(encoding) => format!("{}-{encoding}\"", asset.etag.trim_end_matches('"')),
-        None => asset.etag.clone(),
-    };
-    let last_modified = truncate_to_seconds(asset.last_modified);
-
+    let representation = representation.unwrap_or(&asset.identity);
+    // Every representation's validator matches the asset on revalidation.
     let not_modified = match request.get(header::IF_NONE_MATCH) {
         Some(tags) => etag_matches(tags, &asset.etag),
         None => request
             .get(header::IF_MODIFIED_SINCE)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| httpdate::parse_http_date(value).ok())
-            .is_some_and(|since| last_modified <= since),
+            .is_some_and(|since| asset.last_modified <= since),
     };
     let mut response = if not_modified {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response
     } else {
-        Response::new(Body::from(body.to_vec()))
+        Response::new(Body::from(representation.body.clone()))
     };
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(asset.content_type),
     );
-    if let Ok(etag) = HeaderValue::from_str(&etag) {
-        headers.insert(header::ETAG, etag);
-    }
-    if let Ok(date) = HeaderValue::from_str(&httpdate::fmt_http_date(last_modified)) {
-        headers.insert(header::LAST_MODIFIED, date);
-    }
+    headers.insert(header::ETAG, representation.etag.clone());
+    headers.insert(header::LAST_MODIFIED, asset.last_modified_header.clone());
     headers.insert(header::CACHE_CONTROL, cache_control.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Some(encoding) = encoding {
@@ -230,14 +219,6 @@ fn etag_matches(header: &HeaderValue, etag: &str) -> bool {
                 .strip_prefix(wanted)
                 .is_some_and(|rest| rest == "-br" || rest == "-gzip")
     })
-}
-
-/// HTTP dates have whole seconds; compare at that precision.
-fn truncate_to_seconds(time: SystemTime) -> SystemTime {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    UNIX_EPOCH + Duration::from_secs(seconds)
 }
 
 fn plain(status: StatusCode, text: String) -> Response<Body> {

@@ -9,8 +9,10 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::http::HeaderValue;
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]
@@ -21,18 +23,40 @@ pub struct SiteError {
     pub source: std::io::Error,
 }
 
-/// One file of the site.
+/// One file of the site, with everything a response needs computed once
+/// at load, so that serving it allocates and copies nothing.
 #[derive(Debug)]
 pub struct Asset {
     pub content_type: &'static str,
-    pub body: Vec<u8>,
-    /// Only kept when smaller than `body`.
-    pub gzip: Option<Vec<u8>>,
-    pub brotli: Option<Vec<u8>>,
+    pub identity: Representation,
+    /// Only kept when smaller than the identity body.
+    pub gzip: Option<Representation>,
+    pub brotli: Option<Representation>,
     /// Quoted strong validator derived from the content, stable across
     /// restarts so that caches keep working after a deploy.
     pub etag: String,
+    /// The file's mtime at whole seconds, as HTTP dates have it.
     pub last_modified: SystemTime,
+    pub last_modified_header: HeaderValue,
+}
+
+/// One encoding of an asset's body.
+#[derive(Debug)]
+pub struct Representation {
+    pub body: Bytes,
+    /// Each representation has its own validator (as nginx and Apache do):
+    /// the asset's with `-gzip` or `-br` appended.
+    pub etag: HeaderValue,
+}
+
+impl Representation {
+    fn new(body: Vec<u8>, etag: &str, suffix: &str) -> Representation {
+        let etag = format!("{}{suffix}\"", etag.trim_end_matches('"'));
+        Representation {
+            body: Bytes::from(body),
+            etag: HeaderValue::from_str(&etag).expect("hex digits are a valid header value"),
+        }
+    }
 }
 
 /// What a request path resolves to.
@@ -122,7 +146,7 @@ impl Site {
 impl Asset {
     fn read(path: &Path) -> std::io::Result<Asset> {
         let body = std::fs::read(path)?;
-        let last_modified = std::fs::metadata(path)?.modified()?;
+        let last_modified = truncate_to_seconds(std::fs::metadata(path)?.modified()?);
         let content_type = content_type(path);
         let compressible = content_type.starts_with("text/")
             || content_type.contains("xml")
@@ -136,13 +160,23 @@ impl Asset {
         let etag = format!("\"{}\"", hex(&digest[..12]));
         Ok(Asset {
             content_type,
-            body,
-            gzip,
-            brotli,
+            gzip: gzip.map(|body| Representation::new(body, &etag, "-gzip")),
+            brotli: brotli.map(|body| Representation::new(body, &etag, "-br")),
+            identity: Representation::new(body, &etag, ""),
             etag,
             last_modified,
+            last_modified_header: HeaderValue::from_str(&httpdate::fmt_http_date(last_modified))
+                .expect("an HTTP date is a valid header value"),
         })
     }
+}
+
+/// HTTP dates have whole seconds; compare at that precision.
+fn truncate_to_seconds(time: SystemTime) -> SystemTime {
+    let seconds = time
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    UNIX_EPOCH + Duration::from_secs(seconds)
 }
 
 fn smaller(original: &[u8], compressed: Vec<u8>) -> Option<Vec<u8>> {
@@ -229,8 +263,11 @@ mod tests {
     fn resolves_folders_to_their_index() {
         let (_dir, site) = site();
         assert_eq!(site.len(), 4, "dot files are not served");
-        assert!(found(&site, "/").body.starts_with(b"<html>home"));
-        assert_eq!(found(&site, "/issues/344/").body, b"<html>344</html>");
+        assert!(found(&site, "/").identity.body.starts_with(b"<html>home"));
+        assert_eq!(
+            found(&site, "/issues/344/").identity.body,
+            &b"<html>344</html>"[..]
+        );
         assert!(matches!(site.lookup("/issues/344"), Lookup::Redirect(to) if to == "/issues/344/"));
         assert!(
             matches!(site.lookup("/issues/"), Lookup::Missing),
@@ -267,7 +304,7 @@ mod tests {
         assert!(
             home.gzip
                 .as_ref()
-                .is_some_and(|gz| gz.len() < home.body.len())
+                .is_some_and(|gz| gz.body.len() < home.identity.body.len())
         );
         assert!(home.brotli.is_some());
         assert!(
@@ -275,6 +312,8 @@ mod tests {
             "not kept when it does not help"
         );
         assert_eq!(home.etag.len(), 26);
+        let brotli = home.brotli.as_ref().unwrap();
+        assert_eq!(brotli.etag, format!("{}-br\"", &home.etag[..25]));
         let again = Site::load(_dir.path()).unwrap();
         assert_eq!(found(&again, "/").etag, home.etag, "stable across loads");
     }
