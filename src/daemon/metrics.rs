@@ -8,7 +8,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Metric, Registry};
 
 use crate::store::{PollStatus, SourceRecord};
 
@@ -48,71 +48,73 @@ fn seconds_buckets() -> Histogram {
     Histogram::new(exponential_buckets(0.01, 2.0, 14))
 }
 
+/// Registers `metric` under `name` and hands it back for the struct field.
+fn add<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("newsroom");
-        let metrics = Metrics {
-            requests: Family::default(),
-            source_last_success: Family::default(),
-            source_status: Family::default(),
-            source_errors: Family::default(),
-            source_items: Family::default(),
-            poll_duration: seconds_buckets(),
-            builds: Counter::default(),
-            build_failures: Counter::default(),
-            build_duration: seconds_buckets(),
-            candidates_pending: Gauge::default(),
-            registry: Registry::default(),
-        };
-        registry.register(
-            "http_requests",
-            "HTTP requests served, by path and status",
-            metrics.requests.clone(),
-        );
-        registry.register(
-            "source_last_success_timestamp_seconds",
-            "When the source last answered with a feed or a 304 (Unix time)",
-            metrics.source_last_success.clone(),
-        );
-        registry.register(
-            "source_last_status",
-            "1 for the status of the source's last poll, 0 for the others",
-            metrics.source_status.clone(),
-        );
-        registry.register(
-            "source_consecutive_errors",
-            "Failed polls of the source in a row",
-            metrics.source_errors.clone(),
-        );
-        registry.register(
-            "source_items_seen",
-            "Distinct links the source has listed",
-            metrics.source_items.clone(),
-        );
-        registry.register(
-            "poll_duration_seconds",
-            "Time to fetch, parse and store one source",
-            metrics.poll_duration.clone(),
-        );
-        registry.register("builds", "Site rebuilds", metrics.builds.clone());
-        registry.register(
-            "build_failures",
-            "Site rebuilds that failed (the last good output stays served)",
-            metrics.build_failures.clone(),
-        );
-        registry.register(
-            "build_duration_seconds",
-            "Time to rebuild the site",
-            metrics.build_duration.clone(),
-        );
-        registry.register(
-            "candidates_pending",
-            "Candidates waiting for an editor's decision",
-            metrics.candidates_pending.clone(),
-        );
+        let r = &mut registry;
         Metrics {
+            requests: add(
+                r,
+                "http_requests",
+                "HTTP requests served, by path and status",
+                Family::default(),
+            ),
+            source_last_success: add(
+                r,
+                "source_last_success_timestamp_seconds",
+                "When the source last answered with a feed or a 304 (Unix time)",
+                Family::default(),
+            ),
+            source_status: add(
+                r,
+                "source_last_status",
+                "1 for the status of the source's last poll, 0 for the others",
+                Family::default(),
+            ),
+            source_errors: add(
+                r,
+                "source_consecutive_errors",
+                "Failed polls of the source in a row",
+                Family::default(),
+            ),
+            source_items: add(
+                r,
+                "source_items_seen",
+                "Distinct links the source has listed",
+                Family::default(),
+            ),
+            poll_duration: add(
+                r,
+                "poll_duration_seconds",
+                "Time to fetch, parse and store one source",
+                seconds_buckets(),
+            ),
+            builds: add(r, "builds", "Site rebuilds", Counter::default()),
+            build_failures: add(
+                r,
+                "build_failures",
+                "Site rebuilds that failed (the last good output stays served)",
+                Counter::default(),
+            ),
+            build_duration: add(
+                r,
+                "build_duration_seconds",
+                "Time to rebuild the site",
+                seconds_buckets(),
+            ),
+            candidates_pending: add(
+                r,
+                "candidates_pending",
+                "Candidates waiting for an editor's decision",
+                Gauge::default(),
+            ),
             registry,
-            ..metrics
         }
     }
 }
