@@ -19,6 +19,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool, Postgres, Transaction};
 
 use super::columns::During;
+use super::sql::Exclusive;
 use super::{
     Accepted, Candidate, Decision, PollRecorded, PollResult, PublishedLink, RebuildLock,
     SourceRecord, SourceSpec, Store, StoreError, SyncReport,
@@ -119,6 +120,22 @@ impl PostgresStore {
     async fn write(&self, action: &str) -> Result<Transaction<'static, Postgres>, StoreError> {
         self.pool.begin().await.during(action)
     }
+
+    /// A write transaction holding the advisory lock of `what` until it
+    /// ends.
+    async fn write_exclusive(
+        &self,
+        action: &str,
+        what: Exclusive,
+    ) -> Result<Transaction<'static, Postgres>, StoreError> {
+        let mut tx = self.write(action).await?;
+        let key = match what {
+            Exclusive::SyncSources => Lock::SyncSources,
+            Exclusive::IndexPublished => Lock::IndexPublished,
+        };
+        lock(&mut tx, key).await.during(action)?;
+        Ok(tx)
+    }
 }
 
 async fn version_of(connection: &mut PgConnection) -> Result<i64, StoreError> {
@@ -164,29 +181,6 @@ fn redacted(url: &str) -> String {
 impl Store for PostgresStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
-
-    async fn sync_sources(
-        &self,
-        sources: &[SourceSpec],
-        now: DateTime<Utc>,
-    ) -> Result<SyncReport, StoreError> {
-        let action = "synchronise the sources with feeds.toml";
-        let mut tx = self.write(action).await?;
-        // Daemons starting together would each add the same new source.
-        lock(&mut tx, Lock::SyncSources).await.during(action)?;
-        let report = source::sync(&mut tx, sources, now).await?;
-        tx.commit().await.during(action)?;
-        Ok(report)
-    }
-
-    async fn index_published(&self, links: &[PublishedLink]) -> Result<(), StoreError> {
-        let action = "index the published links";
-        let mut tx = self.write(action).await?;
-        // Two daemons replacing the index at once would insert twice.
-        lock(&mut tx, Lock::IndexPublished).await.during(action)?;
-        published::replace(&mut tx, links).await?;
-        tx.commit().await.during(action)
-    }
 
     async fn try_rebuild_lock(&self) -> Result<Option<RebuildLock>, StoreError> {
         let action = "take the rebuild lock";

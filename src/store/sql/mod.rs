@@ -33,12 +33,46 @@ macro_rules! entity_modules {
 
 pub(super) use entity_modules;
 
+/// Writes that two processes sharing a database must not run at once (two
+/// daemons starting together would each add the same new source, or insert
+/// the published index twice). A backend's `write_exclusive` makes its
+/// transaction wait for the other's.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Exclusive {
+    SyncSources,
+    IndexPublished,
+}
+
 /// The [`Store`](crate::store::Store) methods whose transactions are the
 /// same on both databases, for a backend's `impl Store`. The backend has
-/// `pool`, `write(action)` (a write transaction) and the entity modules
-/// `source`, `candidate` and `decision` instantiated from this folder.
+/// `pool`, `write(action)` (a write transaction), `write_exclusive(action,
+/// Exclusive)` and the entity modules `source`, `candidate`, `decision` and
+/// `published` instantiated from this folder.
 macro_rules! shared_store_methods {
     () => {
+        async fn sync_sources(
+            &self,
+            sources: &[SourceSpec],
+            now: DateTime<Utc>,
+        ) -> Result<SyncReport, StoreError> {
+            let action = "synchronise the sources with feeds.toml";
+            let mut tx = self
+                .write_exclusive(action, crate::store::sql::Exclusive::SyncSources)
+                .await?;
+            let report = source::sync(&mut tx, sources, now).await?;
+            tx.commit().await.during(action)?;
+            Ok(report)
+        }
+
+        async fn index_published(&self, links: &[PublishedLink]) -> Result<(), StoreError> {
+            let action = "index the published links";
+            let mut tx = self
+                .write_exclusive(action, crate::store::sql::Exclusive::IndexPublished)
+                .await?;
+            published::replace(&mut tx, links).await?;
+            tx.commit().await.during(action)
+        }
+
         async fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
             source::all(&self.pool).await
         }

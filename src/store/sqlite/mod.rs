@@ -14,6 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::columns::During;
+use super::sql::Exclusive;
 use super::{
     Accepted, Candidate, Decision, PollRecorded, PollResult, PublishedLink, RebuildLock,
     SourceRecord, SourceSpec, Store, StoreError, SyncReport,
@@ -132,30 +133,20 @@ impl SqliteStore {
     async fn write(&self, action: &str) -> Result<Transaction<'static, Sqlite>, StoreError> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.during(action)
     }
+
+    /// Every IMMEDIATE transaction already excludes every other writer.
+    async fn write_exclusive(
+        &self,
+        action: &str,
+        _: Exclusive,
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.write(action).await
+    }
 }
 
 impl Store for SqliteStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
-
-    async fn sync_sources(
-        &self,
-        sources: &[SourceSpec],
-        now: DateTime<Utc>,
-    ) -> Result<SyncReport, StoreError> {
-        let action = "synchronise the sources with feeds.toml";
-        let mut tx = self.write(action).await?;
-        let report = source::sync(&mut tx, sources, now).await?;
-        tx.commit().await.during(action)?;
-        Ok(report)
-    }
-
-    async fn index_published(&self, links: &[PublishedLink]) -> Result<(), StoreError> {
-        let action = "index the published links";
-        let mut tx = self.write(action).await?;
-        published::replace(&mut tx, links).await?;
-        tx.commit().await.during(action)
-    }
 
     /// One machine, one daemon: nobody to share the rebuilds with.
     async fn try_rebuild_lock(&self) -> Result<Option<RebuildLock>, StoreError> {
