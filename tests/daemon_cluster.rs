@@ -2,7 +2,8 @@
 //! the polling of 1,000 sources served by the test: over one interval
 //! every source is fetched exactly once, and the sources of a daemon
 //! killed with SIGKILL in the middle of a round are polled by the others
-//! once its leases run out, and not before.
+//! once its leases run out, and not before. A new issue file is then
+//! built by one of them and served by each.
 //!
 //! Intervals (15 min at least) and leases (10 min) are far longer than a
 //! test may take, so the test moves the clock instead of waiting for it:
@@ -20,7 +21,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use daemon_support::feeds::Feeds;
-use daemon_support::{Daemon, PATIENCE};
+use daemon_support::{Daemon, PATIENCE, eventually};
+use reqwest::StatusCode;
 use sqlx::{Connection, PgConnection};
 use store_support::{Backend, Postgres};
 
@@ -29,6 +31,7 @@ const SOURCES: usize = 1000;
 const BATCH: usize = 10;
 
 fn write_config(dir: &Path, database: &str, feeds: &Feeds) -> PathBuf {
+    std::fs::create_dir(dir.join("issues")).unwrap();
     let mut text = format!(
         "[newsletter]\ntitle = \"Weekly\"\nbase_url = \"https://weekly.example/\"\n\n\
          [aggregator]\ndatabase = \"{database}\"\ninterval = \"15m\"\nconcurrency = {BATCH}\n"
@@ -207,6 +210,15 @@ async fn three_daemons_share_the_polling_and_take_over_a_killed_ones_sources() {
         "round two: {} sources leased to the killed daemon, taken over",
         orphans.len()
     );
+
+    // A new issue: one daemon rebuilds, and each serves the new build.
+    let issue =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generator/issues/issue-344.md");
+    std::fs::copy(issue, dir.path().join("issues/issue-344.md")).unwrap();
+    for daemon in &daemons {
+        let page = format!("{}/issues/344/", daemon.base);
+        eventually(&page, "the new issue", |status, _| status == StatusCode::OK).await;
+    }
 
     for daemon in &mut daemons {
         let status = daemon.terminate();
