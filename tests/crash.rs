@@ -7,6 +7,8 @@
 //! little late and with new links, so that kills land while requests are in
 //! flight and while results are being written.
 
+mod sqlite_support;
+
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -17,7 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use newsroom::store::{self, Store};
-use sqlx::Connection;
 
 /// A small deterministic generator, so that a failure can be replayed.
 struct XorShift(u64);
@@ -133,15 +134,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn integrity_check(database: &Path) {
-    let result: String = runtime().block_on(async {
-        let url = format!("sqlite://{}", database.display());
-        let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&mut connection)
-            .await
-            .unwrap()
-    });
-    assert_eq!(result, "ok");
+    runtime().block_on(sqlite_support::integrity_check(database));
 }
 
 #[test]
@@ -222,31 +215,23 @@ fn sigkill_during_poll_and_review_loses_nothing_acknowledged() {
     assert!(accepted.len() + rejected.len() >= 26);
 
     integrity_check(&database);
-    let (in_force, pending) = runtime().block_on(async {
-        let store = store::open(&database.to_string_lossy()).await.unwrap();
-        let accepted: HashSet<i64> = store
-            .accepted()
-            .await
-            .unwrap()
-            .iter()
-            .map(|accepted| accepted.candidate.id)
-            .collect();
-        let pending: HashSet<i64> = store
-            .candidates(chrono::Utc::now(), None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|candidate| candidate.id)
-            .collect();
-        (accepted, pending)
-    });
+    let decided = runtime().block_on(sqlite_support::decided(&database));
     for id in &accepted {
-        assert!(in_force.contains(id), "acknowledged accept of {id} lost");
-        assert!(!pending.contains(id), "{id} accepted and still pending");
+        assert!(
+            decided.accepted.contains(id),
+            "acknowledged accept of {id} lost"
+        );
+        assert!(
+            !decided.pending.contains(id),
+            "{id} accepted and still pending"
+        );
     }
     for id in &rejected {
-        assert!(!in_force.contains(id), "{id} rejected and accepted");
-        assert!(!pending.contains(id), "acknowledged reject of {id} lost");
+        assert!(!decided.accepted.contains(id), "{id} rejected and accepted");
+        assert!(
+            !decided.pending.contains(id),
+            "acknowledged reject of {id} lost"
+        );
     }
     assert!(run(&config, &["poll"]), "a poll after everything");
 }

@@ -2,68 +2,17 @@
 //! by wiremock on 127.0.0.1, rebuilding as issue files come and go, and
 //! stopping cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod daemon_support;
 
+use std::path::Path;
+
+use daemon_support::{Daemon, PATIENCE, eventually};
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
-/// Generous: the machine running the tests may be loaded.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-struct Daemon {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(config: &Path) -> Daemon {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_newsroom"))
-        .arg("--config")
-        .arg(config)
-        .args(["daemon", "--listen", "127.0.0.1:0", "--log-format", "json"])
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the daemon");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("the daemon's first line");
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Daemon { child, base }
-}
-
-/// Asks `get` until `done` holds for its answer, at most [`PATIENCE`].
-async fn eventually(url: &str, what: &str, done: impl Fn(StatusCode, &str) -> bool) -> String {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let response = reqwest::get(url).await.unwrap();
-        let status = response.status();
-        let body = response.text().await.unwrap();
-        if done(status, &body) {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "{what}: still {status} {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn polls_serves_rebuilds_and_stops_on_sigterm() {
@@ -91,7 +40,7 @@ async fn polls_serves_rebuilds_and_stops_on_sigterm() {
         ),
     )
     .unwrap();
-    let mut daemon = start(&config);
+    let mut daemon = Daemon::start(&config);
     let base = daemon.base.clone();
 
     // Serves the feeds, with validators and 304s.
@@ -171,32 +120,7 @@ async fn polls_serves_rebuilds_and_stops_on_sigterm() {
     assert_eq!(kept.status(), StatusCode::OK);
 
     // SIGTERM: exit 0 within 10 s.
-    signal(&daemon, "TERM");
-    assert_stops_cleanly(&mut daemon).await;
-}
-
-/// Sends `kill -{name}` to the daemon.
-fn signal(daemon: &Daemon, name: &str) {
-    let sent = Command::new("kill")
-        .args([&format!("-{name}"), &daemon.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-}
-
-/// The daemon exits with 0 within 10 s (the issue's shutdown promise).
-async fn assert_stops_cleanly(daemon: &mut Daemon) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = daemon.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "still running 10 s after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = daemon.terminate();
     assert!(status.success(), "{status}");
 }
 
@@ -231,7 +155,7 @@ async fn reloads_on_sighup_and_follows_a_moved_issues_dir() {
     let managed = dir.path().join("managed.toml");
     std::fs::write(&managed, newsletter("Old Weekly", "issues")).unwrap();
     std::os::unix::fs::symlink(&managed, site.join("feeds.toml")).unwrap();
-    let mut daemon = start(&site.join("feeds.toml"));
+    let mut daemon = Daemon::start(&site.join("feeds.toml"));
     let base = daemon.base.clone();
     eventually(
         &format!("{base}/feed.xml"),
@@ -241,7 +165,7 @@ async fn reloads_on_sighup_and_follows_a_moved_issues_dir() {
     .await;
 
     std::fs::write(&managed, newsletter("New Weekly", "elsewhere")).unwrap();
-    signal(&daemon, "HUP");
+    daemon.signal("HUP");
     let feed = eventually(&format!("{base}/feed.xml"), "the reload", |_, body| {
         body.contains("New Weekly")
     })
@@ -260,8 +184,8 @@ async fn reloads_on_sighup_and_follows_a_moved_issues_dir() {
     )
     .await;
 
-    signal(&daemon, "TERM");
-    assert_stops_cleanly(&mut daemon).await;
+    let status = daemon.terminate();
+    assert!(status.success(), "{status}");
 }
 
 /// A source that accepts the connection and never answers (its fetch would
@@ -290,11 +214,11 @@ async fn sigterm_cancels_a_poll_that_never_ends() {
         ),
     )
     .unwrap();
-    let mut daemon = start(&config);
+    let mut daemon = Daemon::start(&config);
     accepted_rx
         .recv_timeout(PATIENCE)
         .expect("the daemon polls the silent source");
 
-    signal(&daemon, "TERM");
-    assert_stops_cleanly(&mut daemon).await;
+    let status = daemon.terminate();
+    assert!(status.success(), "{status}");
 }

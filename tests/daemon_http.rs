@@ -1,8 +1,11 @@
 //! The daemon's HTTP layer against a real socket on 127.0.0.1.
 
+mod daemon_support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use daemon_support::{client, raw_status, text};
 use newsroom::daemon::http::{AppState, router};
 use newsroom::daemon::metrics::Metrics;
 use newsroom::daemon::site::Site;
@@ -56,16 +59,6 @@ async fn start() -> Server {
         state,
         _dir: dir,
     }
-}
-
-fn client() -> reqwest::Client {
-    // No automatic decompression: the test looks at what is on the wire.
-    reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -230,17 +223,6 @@ async fn unknown_paths_folders_and_traversal() {
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
-async fn raw_status(base: &str, path: &str) -> u16 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let address = base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response[9..12].parse().unwrap()
-}
-
 #[tokio::test]
 async fn health_and_metrics() {
     let server = start().await;
@@ -271,14 +253,7 @@ async fn health_and_metrics() {
         .send()
         .await
         .unwrap();
-    let metrics = client()
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = text(client().get(format!("{}/metrics", server.base))).await;
     assert!(
         metrics.contains("newsroom_http_requests_total{path=\"/feed.xml\",status=\"200\"} 1"),
         "{metrics}"

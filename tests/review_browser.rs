@@ -8,6 +8,7 @@
 //! `NEWSROOM_TEST_REQUIRE_ALL=1`. With `NEWSROOM_REVIEW_SCREENSHOT=PATH` it
 //! also saves a screenshot of the queue (how `docs/review.png` was made).
 
+mod daemon_support;
 mod review_support;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use daemon_support::{Daemon, text};
 use review_support::{ACCEPTED, REJECTED, SCRIPTED, SNOOZED};
 use serde_json::{Value, json};
 
@@ -53,7 +55,7 @@ impl Session {
                 .header("content-type", "application/json")
                 .body(body.to_string());
         }
-        let text = request.send().await.unwrap().text().await.unwrap();
+        let text = text(request).await;
         let reply: Value = serde_json::from_str(&text).unwrap();
         assert!(reply["value"].get("error").is_none(), "{path}: {text}");
         reply["value"].clone()
@@ -143,9 +145,17 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
         return;
     };
     let (site, store, _issues) = review_support::site().await;
-    // The page as editors get it: mounted by the real daemon.
-    let daemon = daemon(&site, store).await;
-    let address = daemon.address;
+    // The page as editors get it: mounted by the real daemon, which opens
+    // the database itself.
+    store.close().await;
+    // site() writes feeds.toml beside the issues folder.
+    let daemon = Daemon::start(
+        &site
+            .config
+            .newsletter
+            .issues_dir
+            .with_file_name("feeds.toml"),
+    );
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -180,16 +190,12 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
             ]
         }
     }}});
-    let reply = http
-        .post(format!("{driver}/session"))
-        .header("content-type", "application/json")
-        .body(capabilities.to_string())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let reply = text(
+        http.post(format!("{driver}/session"))
+            .header("content-type", "application/json")
+            .body(capabilities.to_string()),
+    )
+    .await;
     let reply: Value = serde_json::from_str(&reply).unwrap();
     let id = reply["value"]["sessionId"]
         .as_str()
@@ -199,7 +205,7 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
         http: http.clone(),
         base: format!("{driver}/session/{id}"),
     };
-    let queue = format!("http://{address}/review");
+    let queue = format!("{}/review", daemon.base);
 
     session.open(&queue).await;
     assert_eq!(session.titles().await.len(), 4);
@@ -277,49 +283,4 @@ async fn editors_review_with_the_keyboard_and_write_the_draft() {
         .expect("the accepted entry is in the draft");
     assert_eq!(section.name, "News");
     assert_eq!(entry.blurb, BLURB);
-}
-
-/// The real `newsroom daemon` on 127.0.0.1:0 over the site's store, for the
-/// end-to-end test; killed when dropped.
-struct Daemon {
-    address: std::net::SocketAddr,
-    child: std::process::Child,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn daemon(site: &review_support::Site, store: newsroom::store::AnyStore) -> Daemon {
-    use std::io::BufRead;
-    // The daemon opens the database itself.
-    store.close().await;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsroom"))
-        .arg("--config")
-        // site() writes feeds.toml beside the issues folder.
-        .arg(
-            site.config
-                .newsletter
-                .issues_dir
-                .with_file_name("feeds.toml"),
-        )
-        .args(["daemon", "--listen", "127.0.0.1:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the daemon starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut first = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("the daemon says where it listens");
-    let address = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|address| address.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line from the daemon: {first:?}"));
-    Daemon { address, child }
 }

@@ -1,46 +1,13 @@
 //! The review page over HTTP: access, CSRF, escaping and headers.
 
+mod daemon_support;
 mod review_support;
 
 use std::net::SocketAddr;
 
+use daemon_support::{client, csrf_of, page_at, post_form};
 use newsroom::store::Store;
 use review_support::{ACCEPTED, REJECTED, SCRIPTED};
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A POST of `pairs` as an HTML form would send them.
-fn post_form(url: &str, pairs: &[(&str, &str)]) -> reqwest::RequestBuilder {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    client()
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-}
-
-/// The body of a GET of `url`.
-async fn page_at(url: impl reqwest::IntoUrl) -> String {
-    client()
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
-fn csrf_of(page: &str) -> String {
-    let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    page[start..].split('"').next().unwrap().to_string()
-}
 
 fn id_of(page: &str, title: &str) -> String {
     let at = page.find(title).expect("the candidate is listed");

@@ -2,7 +2,7 @@
 //! half-written or wrong) keeps the last good output on disk and in memory,
 //! and `/healthz` names the file and line until a build succeeds again.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
@@ -13,7 +13,13 @@ use crate::aggregator::setup;
 use crate::config::Config;
 use crate::generator::{self, BuildError, BuildOptions};
 use crate::issue::{Issue, IssueError};
-use crate::store::Store;
+use crate::store::{RebuildLock, Store};
+
+/// How often a daemon waiting for the rebuild lock asks again.
+const TURN: Duration = Duration::from_millis(200);
+/// Past this, a daemon builds without the lock rather than serve an old
+/// site: the holder is stuck.
+const TURN_PATIENCE: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum RebuildError {
@@ -27,44 +33,14 @@ pub enum RebuildError {
 
 /// Builds the finished issues of `config` into its output folder, serves the
 /// result, and indexes the issues' links as published. Returns the issue
-/// files as this build (or another daemon's) saw them, `None` if they could
-/// not be read.
+/// files the build read, `None` if it failed.
 pub async fn rebuild<S: Store>(
     config: &Config,
     state: &AppState,
     health: &Health,
     store: &S,
 ) -> Option<Vec<Issue>> {
-    // Daemons sharing one database take turns: the one holding the lock
-    // builds, the others serve what is on disk.
-    let lock = match store.try_rebuild_lock().await {
-        Ok(Some(lock)) => Some(lock),
-        Ok(None) => {
-            tracing::info!("another daemon is rebuilding; serving the output on disk");
-            let newsletter = config.newsletter.clone();
-            let loaded = tokio::task::spawn_blocking(move || {
-                let site = Site::load(&newsletter.output_dir)?;
-                let (issues, _) = setup::load_issues(&newsletter.issues_dir)?;
-                Ok::<_, RebuildError>((site, issues))
-            })
-            .await
-            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
-            return match loaded {
-                Ok((site, issues)) => {
-                    state.replace_site(site);
-                    Some(issues)
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "cannot reload the output");
-                    None
-                }
-            };
-        }
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot take the rebuild lock; building anyway");
-            None
-        }
-    };
+    let lock = take_turn(store).await;
     let issues = build_and_swap(config, state, health, store).await;
     if let Some(lock) = lock {
         if let Err(err) = lock.release().await {
@@ -72,6 +48,35 @@ pub async fn rebuild<S: Store>(
         }
     }
     issues
+}
+
+/// Daemons sharing one database build one at a time: each waits for the
+/// lock, then builds too, so that each serves the latest build, also from
+/// an output folder of its own. After another's build of the same issues,
+/// a build changes no file (the output is byte-identical).
+async fn take_turn<S: Store>(store: &S) -> Option<RebuildLock> {
+    let asked = Instant::now();
+    let mut waiting = false;
+    loop {
+        match store.try_rebuild_lock().await {
+            Ok(Some(lock)) => return Some(lock),
+            Ok(None) if asked.elapsed() < TURN_PATIENCE => {
+                if !waiting {
+                    tracing::info!("another daemon is rebuilding; waiting for it");
+                    waiting = true;
+                }
+                tokio::time::sleep(TURN).await;
+            }
+            Ok(None) => {
+                tracing::warn!("another daemon holds the rebuild lock for long; building anyway");
+                return None;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot take the rebuild lock; building anyway");
+                return None;
+            }
+        }
+    }
 }
 
 async fn build_and_swap<S: Store>(

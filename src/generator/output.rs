@@ -63,11 +63,9 @@ pub fn publish(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<Publishe
         return Err(OutputError::NotABuild(out.to_path_buf()));
     }
 
-    let staging = parent.join(format!(
-        ".{}.new-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let prefix = format!(".{}.new-", name.to_string_lossy());
+    remove_stale_staging(parent, &prefix);
+    let staging = parent.join(format!("{prefix}{}", std::process::id()));
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove a stale build"))?;
     }
@@ -85,6 +83,38 @@ pub fn publish(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<Publishe
         let _ = fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// Removes the staging folders (`{prefix}{pid}`) of processes killed
+/// before they finished: a half-written build, or the previous output they
+/// were about to delete. Nobody else would, and each crash would leave a
+/// whole copy of the site behind. A running process keeps its own. Best
+/// effort: what cannot be removed now is tried again at the next publish.
+fn remove_stale_staging(parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|name| name.strip_prefix(prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !process_runs(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_runs(pid: &str) -> bool {
+    Path::new("/proc").join(pid).exists()
+}
+
+/// Without /proc, every process is taken to run: a staging folder is never
+/// removed under a build in progress.
+#[cfg(not(target_os = "linux"))]
+fn process_runs(_pid: &str) -> bool {
+    true
 }
 
 /// Writes `files` into `staging`, hard-linking the unchanged ones from `out`.
@@ -222,6 +252,24 @@ mod tests {
         );
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "only the output is left");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_killed_publisher_leaves_nothing_behind_for_long() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // No process has this id; process 1 always runs.
+        for pid in ["4294967295", "1"] {
+            fs::create_dir_all(dir.path().join(format!(".public.new-{pid}/issues"))).unwrap();
+        }
+        publish(&site(&[("feed.xml", "a")]), &out).unwrap();
+        let mut left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".public.new-1", "public"]);
     }
 
     #[test]

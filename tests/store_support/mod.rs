@@ -1,7 +1,8 @@
 //! Databases for the store tests: a SQLite file in a temporary folder, or
 //! a fresh PostgreSQL database on the server named by
 //! `NEWSROOM_TEST_POSTGRES_URL` (`.ci/install` starts one), one per test so
-//! that tests run in parallel without seeing each other's rows or locks.
+//! that tests run in parallel without seeing each other's rows or locks,
+//! and dropped when the test ends.
 
 #![allow(dead_code)] // Each test binary uses part of it.
 
@@ -46,6 +47,8 @@ impl Backend for Sqlite {
 
 pub struct Postgres {
     url: String,
+    server: String,
+    name: String,
 }
 
 impl Postgres {
@@ -78,7 +81,37 @@ impl Postgres {
             .expect("create a test database");
         let mut url = url::Url::parse(&server).expect("NEWSROOM_TEST_POSTGRES_URL is a URL");
         url.set_path(&name);
-        Some(Postgres { url: url.into() })
+        Some(Postgres {
+            url: url.into(),
+            server,
+            name,
+        })
+    }
+}
+
+impl Drop for Postgres {
+    /// Drops the database, ending the sessions still in it (a daemon the
+    /// test killed, a pool it did not close). Drop cannot wait on the
+    /// test's runtime, hence a thread with its own.
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .await
+                    .map(drop)
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) && !std::thread::panicking() {
+            panic!("cannot drop the test database {}: {dropped:?}", self.name);
+        }
     }
 }
 

@@ -10,8 +10,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, Sqlite, SqlitePool, Transaction, TransactionManager};
 
 use super::columns::During;
 use super::sql::Exclusive;
@@ -20,6 +22,29 @@ use super::{
     SourceRecord, SourceSpec, Store, StoreError, SyncReport,
 };
 use migrations::MIGRATIONS;
+
+/// Readies a connection given back to the pool for its next use.
+///
+/// A COMMIT that fails on a disk error (full, read-only) makes SQLite roll
+/// back by itself; sqlx's own ROLLBACK then fails and it goes on counting an
+/// open transaction, so that the connection would refuse every later BEGIN,
+/// long after the disk is fixed. Such a connection is mended rather than
+/// replaced: a new one, opened while the file is read-only, would stay
+/// read-only.
+async fn mend(connection: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    // Runs the rollback of a dropped transaction first.
+    connection.ping().await?;
+    if connection.is_in_transaction() {
+        // sqlx's next savepoint opens a real transaction again, which
+        // sqlx's two rollbacks then end: the savepoint's, and the one it
+        // still counts.
+        type Manager = <Sqlite as sqlx::Database>::TransactionManager;
+        Manager::begin(connection, None).await?;
+        Manager::rollback(connection).await?;
+        Manager::rollback(connection).await?;
+    }
+    Ok(true)
+}
 
 /// A store in one SQLite file.
 #[derive(Debug, Clone)]
@@ -53,6 +78,7 @@ impl SqliteStore {
         // SQLITE_BUSY.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_release(|connection, _| Box::pin(mend(connection)))
             .connect_with(options)
             .await
             .map_err(open_error)?;
