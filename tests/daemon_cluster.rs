@@ -2,8 +2,9 @@
 //! the polling of 1,000 sources served by the test: over one interval
 //! every source is fetched exactly once, and the sources of a daemon
 //! killed with SIGKILL in the middle of a round are polled by the others
-//! once its leases run out, and not before. A new issue file is then
-//! built by one of them and served by each.
+//! once its leases run out, and not before. An editor's decisions made
+//! through one daemon's review page are then seen through another's, and
+//! a new issue file is built and served by each.
 //!
 //! Intervals (15 min at least) and leases (10 min) are far longer than a
 //! test may take, so the test moves the clock instead of waiting for it:
@@ -21,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use daemon_support::feeds::Feeds;
-use daemon_support::{Daemon, PATIENCE, eventually};
+use daemon_support::{Daemon, PATIENCE, candidate_ids, csrf_of, eventually, page_at, post_form};
 use reqwest::StatusCode;
 use sqlx::{Connection, PgConnection};
 use store_support::{Backend, Postgres};
@@ -111,6 +112,66 @@ async fn next_second() -> i64 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     next
+}
+
+/// Adds a source of two entries to `config` (the 1,000 others list none,
+/// so that the rounds stay cheap), then accepts one of its candidates and
+/// rejects the other through the first daemon's review page: the second
+/// daemon's queue no longer lists them, and its draft holds the accepted
+/// one.
+async fn decisions_are_shared(daemons: &[Daemon], config: &Path) {
+    let news = Feeds::start(2);
+    let mut text = std::fs::read_to_string(config).unwrap();
+    text.push_str(&format!(
+        "\n[[source]]\nname = \"news\"\nurl = \"{}\"\n",
+        news.url(0)
+    ));
+    // Renamed into place: a daemon watching the folder never reads half.
+    let new = config.with_extension("new");
+    std::fs::write(&new, text).unwrap();
+    std::fs::rename(&new, config).unwrap();
+    for daemon in daemons {
+        daemon.signal("HUP");
+    }
+    let (editor, other) = (&daemons[0].base, &daemons[1].base);
+    let queue = eventually(&format!("{other}/review"), "the news", |_, page| {
+        candidate_ids(page).len() == 2
+    })
+    .await;
+    let mut ids = candidate_ids(&queue);
+    let page = page_at(format!("{editor}/review")).await;
+    let mut listed = candidate_ids(&page);
+    ids.sort_unstable();
+    listed.sort_unstable();
+    assert_eq!(listed, ids);
+
+    let csrf = csrf_of(&page);
+    let (accepted, rejected) = (ids[0].to_string(), ids[1].to_string());
+    let accept = [
+        ("csrf", csrf.as_str()),
+        ("id", &accepted),
+        ("action", "accept"),
+        ("section", "News"),
+    ];
+    let reject = [
+        ("csrf", csrf.as_str()),
+        ("id", &rejected),
+        ("action", "reject"),
+    ];
+    for form in [&accept[..], &reject[..]] {
+        let decided = post_form(&format!("{editor}/review/decide"), form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    }
+
+    // Committed before the editor's page answered: no need to wait.
+    let queue = page_at(format!("{other}/review")).await;
+    assert_eq!(candidate_ids(&queue), Vec::<i64>::new(), "{queue}");
+    let draft = page_at(format!("{other}/review/draft")).await;
+    assert!(draft.contains(&format!("id=\"e{accepted}\"")), "{draft}");
+    assert!(!draft.contains(&format!("id=\"e{rejected}\"")), "{draft}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -210,6 +271,8 @@ async fn three_daemons_share_the_polling_and_take_over_a_killed_ones_sources() {
         "round two: {} sources leased to the killed daemon, taken over",
         orphans.len()
     );
+
+    decisions_are_shared(&daemons, &config).await;
 
     // A new issue: one daemon rebuilds, and each serves the new build.
     let issue =
