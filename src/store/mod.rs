@@ -121,8 +121,8 @@ pub trait Store: Send + Sync {
     fn accepted(&self) -> impl Future<Output = Result<Vec<Accepted>, StoreError>> + Send;
 
     /// The right to rebuild the public output, if no other daemon holds it:
-    /// `None` means another one is rebuilding now, so skip this rebuild
-    /// (that one's output is as new). Hold the lock for the whole build and
+    /// `None` means another one is rebuilding now (the daemon waits for its
+    /// turn and asks again). Hold the lock for the whole build and
     /// [`RebuildLock::release`] it after. On PostgreSQL this is a session
     /// advisory lock (`pg_try_advisory_lock`), released also when the
     /// daemon dies; on SQLite, whose database serves one machine, it is
