@@ -165,6 +165,14 @@ impl Store for PostgresStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
 
+    async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
+        let action = "record a poll";
+        let mut tx = self.write(action).await?;
+        let recorded = source::record_result(&mut tx, result).await?;
+        tx.commit().await.during(action)?;
+        Ok(recorded)
+    }
+
     async fn sync_sources(
         &self,
         sources: &[SourceSpec],

@@ -3,6 +3,7 @@
 //! database, holds its migrations and maps the [`Store`] trait onto them.
 
 mod migrations;
+mod poll_writer;
 
 crate::store::sql::entity_modules!(sqlx::Sqlite, "");
 
@@ -19,11 +20,13 @@ use super::{
     SourceRecord, SourceSpec, Store, StoreError, SyncReport,
 };
 use migrations::MIGRATIONS;
+use poll_writer::PollWriter;
 
 /// A store in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    polls: PollWriter,
 }
 
 impl SqliteStore {
@@ -55,7 +58,8 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        let store = SqliteStore { pool };
+        let polls = PollWriter::start(pool.clone());
+        let store = SqliteStore { pool, polls };
         store.migrate().await?;
         Ok(store)
     }
@@ -137,6 +141,12 @@ impl SqliteStore {
 impl Store for SqliteStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
+
+    /// Grouped with the results other polls record meanwhile: see
+    /// `poll_writer`.
+    async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
+        self.polls.record(result).await
+    }
 
     async fn sync_sources(
         &self,
