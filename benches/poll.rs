@@ -10,6 +10,15 @@
 //! wall time.
 //! Targets on a 2-core machine: 1,000 sources/s, then 3,000 sources/s, and
 //! under 200 MB.
+//!
+//! Measured on the 2-core machine shared with three other builds (load
+//! average 6-8), after poll results were committed in groups and feed dates
+//! read without regex repairs: first cycle 511-526 sources/s (11.2 s of
+//! CPU, 85 MB), was 357-392 (11.5-15.2 s of CPU, 81 MB); second cycle
+//! 4,505-4,937 sources/s (1.0 s of CPU, 41 MB), was 1,638-1,792 (2.1-2.3 s
+//! of CPU). The first cycle is CPU-bound: 2.2 ms of CPU per source, most of
+//! it feed-rs and ammonia on 50 entries, so it needs both cores to itself
+//! to approach the target.
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};

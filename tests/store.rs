@@ -246,6 +246,40 @@ async fn the_same_article_from_two_sources_is_one_candidate(backend: impl Backen
     assert_eq!(source_named(&store, "B").await.items_seen, 2);
 }
 
+/// Polls recorded at once (the SQLite store writes them in one
+/// transaction) are each kept whole, and one that fails fails alone.
+async fn polls_recorded_at_once_are_each_kept_or_fail_alone(backend: impl Backend) {
+    let store = backend.open().await;
+    seeded(&store).await;
+    let a = source_named(&store, "A").await;
+    let b = source_named(&store, "B").await;
+    let lost = PollResult {
+        source_id: a.id + b.id + 1000,
+        ..fetched(&a, vec![item("https://a.example/lost", "Lost", 2)], 2)
+    };
+    let one = fetched(&a, vec![item("https://a.example/one", "One", 2)], 2);
+    let two = fetched(&b, vec![item("https://b.example/two", "Two", 2)], 2);
+    let (one, lost, two) = tokio::join!(
+        store.record_poll(&one),
+        store.record_poll(&lost),
+        store.record_poll(&two)
+    );
+    assert_eq!(one.unwrap().new_items, 1);
+    // Its sightings name no source: the database refuses them.
+    assert!(lost.is_err(), "{lost:?}");
+    assert_eq!(two.unwrap().new_items, 1);
+    let titles: Vec<String> = store
+        .candidates(at(3), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|candidate| candidate.title)
+        .collect();
+    assert!(titles.contains(&"One".to_string()), "{titles:?}");
+    assert!(titles.contains(&"Two".to_string()), "{titles:?}");
+    assert!(!titles.contains(&"Lost".to_string()), "{titles:?}");
+}
+
 async fn published_links_are_never_suggested(backend: impl Backend) {
     let store = backend.open().await;
     seeded(&store).await;
@@ -447,6 +481,7 @@ macro_rules! backends {
                     sync_adds_updates_and_removes_keeping_history,
                     poll_state_is_kept_per_source,
                     the_same_article_from_two_sources_is_one_candidate,
+                    polls_recorded_at_once_are_each_kept_or_fail_alone,
                     published_links_are_never_suggested,
                     since_keeps_only_recent_candidates,
                     decisions_persist_across_reopen,

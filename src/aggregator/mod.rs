@@ -50,3 +50,4 @@ pub mod rank;
 pub mod sanitize;
 pub mod schedule;
 pub mod setup;
+mod timestamp;

@@ -17,6 +17,7 @@ use url::Url;
 
 use super::sanitize::{self, Sanitizer};
 use super::schedule::PollHints;
+use super::timestamp;
 use crate::config::Source;
 use crate::item::{Item, Origin};
 use crate::normalize::normalize;
@@ -110,6 +111,7 @@ pub fn parse_new_entries(
             // An empty id tells "the feed gave none", which feed-rs would
             // otherwise hide behind a generated hash; ours is then the URL.
             .id_generator(|_, _, _| String::new())
+            .timestamp_parser(timestamp::parse)
             .build()
             .parse(body.as_ref())
     })

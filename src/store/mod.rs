@@ -69,8 +69,9 @@ pub trait Store: Send + Sync {
     fn next_due_at(&self)
     -> impl Future<Output = Result<Option<DateTime<Utc>>, StoreError>> + Send;
 
-    /// Stores the result of polling one source, in one transaction, and
-    /// releases its lease.
+    /// Stores the result of polling one source, all of it or nothing, and
+    /// releases its lease; returns once it is committed. A backend may
+    /// commit results recorded at the same time in one transaction.
     fn record_poll(
         &self,
         result: &PollResult,

@@ -182,6 +182,14 @@ impl Store for PostgresStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
 
+    async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
+        let action = "record a poll";
+        let mut tx = self.write(action).await?;
+        let recorded = source::record_result(&mut tx, result).await?;
+        tx.commit().await.during(action)?;
+        Ok(recorded)
+    }
+
     async fn try_rebuild_lock(&self) -> Result<Option<RebuildLock>, StoreError> {
         let action = "take the rebuild lock";
         let mut session = self.pool.acquire().await.during(action)?;

@@ -95,21 +95,6 @@ macro_rules! shared_store_methods {
             source::next_due_at(&self.pool).await
         }
 
-        async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
-            let action = "record a poll";
-            let mut tx = self.write(action).await?;
-            let new_items = candidate::record_sightings(
-                &mut tx,
-                result.source_id,
-                &result.items,
-                result.polled_at,
-            )
-            .await?;
-            source::record_poll(&mut tx, result, new_items).await?;
-            tx.commit().await.during(action)?;
-            Ok(PollRecorded { new_items })
-        }
-
         async fn known_links(
             &self,
             source_id: i64,

@@ -13,7 +13,8 @@ macro_rules! source_queries {
         use crate::store::columns::{During, optional_time_of, status_of, tags_of, time_of, url_of};
         use crate::store::sync::{Change, Stored, plan};
         use crate::store::{
-            PollResult, PollStatus, SourceRecord, SourceSpec, StoreError, SyncReport,
+            PollRecorded, PollResult, PollStatus, SourceRecord, SourceSpec, StoreError,
+            SyncReport,
         };
 
         type Connection = <$db as sqlx::Database>::Connection;
@@ -139,9 +140,26 @@ macro_rules! source_queries {
             Ok(report)
         }
 
+        /// Stores one poll result, its items then the source's state, in
+        /// the caller's transaction.
+        pub(in crate::store) async fn record_result(
+            tx: &mut Connection,
+            result: &PollResult,
+        ) -> Result<PollRecorded, StoreError> {
+            let new_items = super::candidate::record_sightings(
+                &mut *tx,
+                result.source_id,
+                &result.items,
+                result.polled_at,
+            )
+            .await?;
+            record_poll(tx, result, new_items).await?;
+            Ok(PollRecorded { new_items })
+        }
+
         /// Stores the outcome of a poll that listed `new_items` links for
         /// the first time.
-        pub(in crate::store) async fn record_poll(
+        async fn record_poll(
             tx: &mut Connection,
             result: &PollResult,
             new_items: usize,

@@ -3,6 +3,7 @@
 //! database, holds its migrations and maps the [`Store`] trait onto them.
 
 mod migrations;
+mod poll_writer;
 
 crate::store::sql::entity_modules!(sqlx::Sqlite, "");
 
@@ -22,6 +23,7 @@ use super::{
     SourceRecord, SourceSpec, Store, StoreError, SyncReport,
 };
 use migrations::MIGRATIONS;
+use poll_writer::PollWriter;
 
 /// Readies a connection given back to the pool for its next use.
 ///
@@ -50,6 +52,7 @@ async fn mend(connection: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    polls: PollWriter,
 }
 
 impl SqliteStore {
@@ -82,7 +85,8 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(open_error)?;
-        let store = SqliteStore { pool };
+        let polls = PollWriter::start(pool.clone());
+        let store = SqliteStore { pool, polls };
         store.migrate().await?;
         Ok(store)
     }
@@ -173,6 +177,12 @@ impl SqliteStore {
 impl Store for SqliteStore {
     // What both backends do alike.
     crate::store::sql::shared_store_methods!();
+
+    /// Grouped with the results other polls record meanwhile: see
+    /// `poll_writer`.
+    async fn record_poll(&self, result: &PollResult) -> Result<PollRecorded, StoreError> {
+        self.polls.record(result).await
+    }
 
     /// One machine, one daemon: nobody to share the rebuilds with.
     async fn try_rebuild_lock(&self) -> Result<Option<RebuildLock>, StoreError> {
