@@ -1,17 +1,17 @@
-//! A map over a slice on several threads, keeping the order: parsing and
-//! rendering a thousand issues is CPU-bound and writing a thousand small
-//! files waits on the disk, so both go faster side by side.
+//! A map over a slice on several threads, keeping the order: reading,
+//! parsing and rendering a thousand issues, and writing a thousand small
+//! files into the page cache, all keep a core busy, so one thread per core.
 
 use std::num::NonZeroUsize;
+use std::sync::OnceLock;
 use std::thread;
 
-/// Threads for CPU-bound work: one per core.
+/// Threads for the work: one per core. Asked once, as the answer costs a
+/// few reads of cgroup files.
 pub fn cpus() -> usize {
-    thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    static CPUS: OnceLock<usize> = OnceLock::new();
+    *CPUS.get_or_init(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
-
-/// Threads for work that mostly waits on the file system.
-pub const IO_THREADS: usize = 16;
 
 /// `items.iter().map(f).collect()`, on up to `threads` threads.
 pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -21,17 +21,21 @@ pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
     }
     let chunk = items.len().div_ceil(threads);
     thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(chunk)
+        let mut parts = items.chunks(chunk);
+        // The calling thread takes the first part instead of waiting idle.
+        let first = parts.next().unwrap_or_default();
+        let others: Vec<_> = parts
             .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
             .collect();
-        parts
-            .into_iter()
-            .flat_map(|part| {
+        let mut results: Vec<R> = Vec::with_capacity(items.len());
+        results.extend(first.iter().map(&f));
+        for part in others {
+            results.extend(
                 part.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        results
     })
 }
 

@@ -69,6 +69,8 @@ fn rss_channel_has_what_validators_ask_for() {
         "<lastBuildDate>Sun, 6 Aug 2017 12:00:00 +0100</lastBuildDate>",
         &format!("<atom:link href=\"{BASE_URL}feed.xml\" rel=\"self\""),
         "<dc:creator>The Editors</dc:creator>",
+        // Issue 343 names its own author in its front matter.
+        "<dc:creator>Guest Editor</dc:creator>",
         "<managingEditor>editors@weekly.example.org (The Editors)</managingEditor>",
         "<guid isPermaLink=\"false\">tag:weekly.example.org,2005:issues/345</guid>",
         "<content:encoded><![CDATA[",
@@ -99,7 +101,7 @@ fn atom_has_the_required_elements() {
         "<generator ",
         "<published>2017-08-06T12:00:00+01:00</published>",
         "<summary type=\"html\">",
-        "<content type=\"html\">&lt;p&gt;",
+        "<content type=\"html\"><![CDATA[<p>",
     ] {
         assert!(atom.contains(needle), "atom.xml lacks {needle}");
     }
@@ -298,6 +300,47 @@ fn history_beyond_feed_limit_is_in_archive_pages() {
     };
     let newest = vec![all.last().unwrap().clone()];
     assert_round_trip(&files, &newest, &all);
-    let page = String::from_utf8(files["archive/1.xml"].clone()).unwrap();
-    assert!(page.contains("<fh:archive"), "{page}");
+    for page in 1..=5 {
+        let path = format!("archive/atom/{page}.xml");
+        assert!(files.contains_key(&path), "{path}");
+    }
+}
+
+#[test]
+fn a_full_archive_page_stays_byte_identical_when_issues_are_added() {
+    let dir = site("feed_limit = 1");
+    let out = build_ok(dir.path(), &[]);
+    let before = read_tree(&out);
+    // 343, 344, 345 published: pages 1 to 3 full, page 4 open.
+    let full = [
+        "archive/1.xml",
+        "archive/2.xml",
+        "archive/atom/1.xml",
+        "archive/atom/2.xml",
+    ];
+    for page in full {
+        assert!(before.contains_key(page), "{page}");
+    }
+    build_ok(dir.path(), &["--drafts", "--future"]);
+    let after = read_tree(&out);
+    for page in full {
+        assert_eq!(after[page], before[page], "{page} changed");
+    }
+    assert_ne!(after["archive/atom/4.xml"], before["archive/atom/4.xml"]);
+}
+
+#[test]
+fn atom_entries_name_the_issue_author() {
+    let dir = site("");
+    let out = build_ok(dir.path(), &[]);
+    let atom = text(&out, "atom.xml");
+    let entry_343 = atom
+        .split("<entry>")
+        .find(|entry| entry.contains("issues/343"))
+        .unwrap();
+    assert!(
+        entry_343.contains("<name>Guest Editor</name>"),
+        "{entry_343}"
+    );
+    assert!(!entry_343.contains("The Editors"), "{entry_343}");
 }

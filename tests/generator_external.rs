@@ -61,6 +61,9 @@ fn feedparser_reads_every_feed_without_complaint() {
         "archive/1.xml": 2,
         "archive/2.xml": 2,
         "archive/3.xml": 0,
+        "archive/atom/1.xml": 2,
+        "archive/atom/2.xml": 2,
+        "archive/atom/3.xml": 0,
     });
     assert_runs(
         "feedparser",
@@ -92,12 +95,14 @@ fn atom_is_valid_against_the_rfc_4287_schema() {
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/atom.rnc");
     assert!(schema.exists(), "{} is missing", schema.display());
     let (_dir, out) = built_site();
+    // The subscription feed and its RFC 5005 archive pages, full and open.
     assert_runs(
         "jing",
         Command::new("jing")
             .arg("-c")
             .arg(&schema)
-            .arg(out.join("atom.xml")),
+            .arg(out.join("atom.xml"))
+            .args((1..=3).map(|page| out.join(format!("archive/atom/{page}.xml")))),
     );
 }
 

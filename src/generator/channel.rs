@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use url::Url;
 
+use super::xml;
 use crate::Item;
 
 /// The `generator` every feed names.
@@ -55,6 +56,31 @@ impl Channel {
     pub fn is_archive_page(&self) -> bool {
         self.archive.as_ref().is_some_and(|links| links.is_archive)
     }
+
+    /// Appends the links of the document to itself: `self`, its RFC 5005
+    /// links, and `<fh:archive/>` on an archive page. `element` is the link
+    /// element of the format (`link`, `atom:link`), `mime_type` its type,
+    /// which every linked document shares.
+    pub fn write_links(&self, out: &mut String, indent: &str, element: &str, mime_type: &str) {
+        let mime_type = Some(mime_type);
+        xml::link(
+            out,
+            indent,
+            element,
+            "self",
+            self.self_url.as_str(),
+            mime_type,
+        );
+        if let Some(archive) = &self.archive {
+            for (rel, href) in archive.links() {
+                xml::link(out, indent, element, rel, href.as_str(), mime_type);
+            }
+        }
+        if self.is_archive_page() {
+            out.push_str(indent);
+            out.push_str("<fh:archive/>\n");
+        }
+    }
 }
 
 /// RFC 5005 feed-history namespace.
@@ -81,13 +107,13 @@ impl ArchiveLinks {
 /// When the newest item last changed: the feed's `lastBuildDate` /
 /// `updated`. Never the build time, so that an unchanged input gives an
 /// unchanged feed.
-pub fn last_updated(items: &[Item]) -> Option<DateTime<FixedOffset>> {
-    items.iter().map(Item::last_modified).max()
+pub fn last_updated(items: &[&Item]) -> Option<DateTime<FixedOffset>> {
+    items.iter().map(|item| item.last_modified()).max()
 }
 
 /// About how many bytes a feed of `items` takes, so that its buffer is
 /// allocated once instead of grown (and copied) a dozen times.
-pub fn size_hint(items: &[Item]) -> usize {
+pub fn size_hint(items: &[&Item]) -> usize {
     let html: usize = items
         .iter()
         .map(|item| {
@@ -95,6 +121,5 @@ pub fn size_hint(items: &[Item]) -> usize {
                 + item.content_html.as_ref().map_or(0, String::len)
         })
         .sum();
-    // Escaping (Atom) makes HTML longer; the rest of an item is short.
-    html + html / 4 + 1024 * (items.len() + 2)
+    html + 1024 * items.len()
 }

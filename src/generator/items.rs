@@ -64,17 +64,18 @@ impl Site {
 }
 
 /// The item of an issue: its permalink, the intro as summary and the whole
-/// issue as content.
-pub fn issue_item(site: &Site, issue: &Issue, html: &IssueHtml, author: &str) -> Item {
+/// issue as content. `author` is the newsletter's, for an issue that does
+/// not name its own.
+pub fn issue_item(site: &Site, issue: &Issue, html: IssueHtml, author: &str) -> Item {
     Item {
         id: site.issue_tag(issue.number),
         url: site.permalink(issue.number),
         title: issue.title.clone(),
-        summary_html: Some(html.intro.clone()),
-        content_html: Some(html.content.clone()),
+        summary_html: Some(html.intro),
+        content_html: Some(html.content),
         published: issue.date,
         updated: None,
-        authors: authors(author),
+        authors: authors(issue, author),
         tags: Vec::new(),
         origin: Origin::Issue {
             number: issue.number,
@@ -121,7 +122,7 @@ pub fn link_items(
                 content_html: None,
                 published: issue.date,
                 updated: None,
-                authors: authors(author),
+                authors: authors(issue, author),
                 tags: vec![section.name.clone()],
                 origin: Origin::Issue {
                     number: issue.number,
@@ -133,8 +134,9 @@ pub fn link_items(
     items
 }
 
-fn authors(author: &str) -> Vec<String> {
-    match author.trim() {
+/// The issue's own author, else the newsletter's; none when neither is named.
+fn authors(issue: &Issue, newsletter_author: &str) -> Vec<String> {
+    match issue.author.as_deref().unwrap_or(newsletter_author).trim() {
         "" => Vec::new(),
         name => vec![name.to_string()],
     }
@@ -203,6 +205,19 @@ mod tests {
             site.permalink(7).as_str(),
             "https://example.org/weekly/issues/7/"
         );
+    }
+
+    #[test]
+    fn an_issue_author_wins_over_the_newsletter_one() {
+        let mut issue = crate::issue::parse(
+            std::path::Path::new("1.md"),
+            b"---\ntitle: Issue 1\ndate: 2020-01-05\n---\n\nIntro.\n",
+        )
+        .unwrap();
+        assert_eq!(authors(&issue, "The Editors"), ["The Editors"]);
+        assert!(authors(&issue, " ").is_empty());
+        issue.author = Some("Guest".into());
+        assert_eq!(authors(&issue, "The Editors"), ["Guest"]);
     }
 
     #[test]

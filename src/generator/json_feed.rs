@@ -46,7 +46,7 @@ struct JsonItem<'a> {
 }
 
 /// The JSON Feed document of `items`, in the order given.
-pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, serde_json::Error> {
+pub fn write(channel: &Channel, items: &[&Item]) -> Result<Vec<u8>, serde_json::Error> {
     let feed = JsonFeed {
         version: VERSION,
         title: &channel.title,
@@ -55,7 +55,7 @@ pub fn write(channel: &Channel, items: &[Item]) -> Result<Vec<u8>, serde_json::E
         description: &channel.description,
         language: &channel.language,
         authors: author_list([channel.author.name.as_str()]),
-        items: items.iter().map(item).collect(),
+        items: items.iter().map(|entry| item(entry)).collect(),
     };
     let mut json = serde_json::to_vec_pretty(&feed)?;
     json.push(b'\n');

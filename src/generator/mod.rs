@@ -14,6 +14,7 @@ pub mod json_feed;
 pub mod output;
 pub mod pages;
 pub mod rss;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,8 +25,9 @@ use chrono::{DateTime, FixedOffset};
 use crate::Item;
 use crate::config::Newsletter;
 use crate::issue::{self, Issue, IssueError};
+use crate::parallel;
 pub use channel::{ArchiveLinks, Author, Channel};
-use html::{IssueHtml, Renderer};
+use html::Renderer;
 use items::Site;
 pub use output::{OutputError, Published};
 
@@ -109,6 +111,28 @@ pub fn select<'a>(issues: &'a [Issue], options: &BuildOptions) -> Vec<&'a Issue>
     published
 }
 
+/// A feed format whose history is paged into RFC 5005 archives.
+struct Paged {
+    /// The subscription document.
+    file: &'static str,
+    /// The archive pages.
+    folder: &'static str,
+    write: fn(&Channel, &[&Item]) -> Vec<u8>,
+}
+
+const PAGED: [Paged; 2] = [
+    Paged {
+        file: "feed.xml",
+        folder: archive::RSS_FOLDER,
+        write: rss::write,
+    },
+    Paged {
+        file: "atom.xml",
+        folder: archive::ATOM_FOLDER,
+        write: atom::write,
+    },
+];
+
 /// Every file of the site of `issues` (oldest first), in memory.
 pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, BuildError> {
     let site = Site::new(&newsletter.base_url);
@@ -119,60 +143,29 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         &newsletter.description,
         &newsletter.language,
     );
-    // Each issue's HTML and page: the bulk of the work, one issue per core.
-    let (html, issue_pages): (Vec<IssueHtml>, Vec<String>) =
-        crate::parallel::map(issues, crate::parallel::cpus(), |issue| {
+    // The bulk of the work, one issue per core.
+    let (items, issue_pages): (Vec<Item>, Vec<String>) =
+        parallel::map(issues, parallel::cpus(), |issue| {
             let html = renderer.issue(issue);
             let page = pages::issue(&masthead, issue, &html.content);
-            (html, page)
+            (
+                items::issue_item(&site, issue, html, &newsletter.author),
+                page,
+            )
         })
         .into_iter()
         .unzip();
-    let items: Vec<Item> = issues
-        .iter()
-        .zip(&html)
-        .map(|(issue, html)| items::issue_item(&site, issue, html, &newsletter.author))
-        .collect();
 
     let limit = match newsletter.feed_limit {
         0 => issues.len(),
         limit => limit.min(issues.len()),
     };
-    let recent: Vec<Item> = items.iter().rev().take(limit).cloned().collect();
     let mut files = Files::new();
-
-    let feed = channel(newsletter, &site, "feed.xml", "feed");
-    let pages = archive::pages(&site, &feed.self_url, issues.len(), newsletter.feed_limit);
-    let current = Channel {
-        archive: archive::current_links(&site, &feed.self_url, &pages),
-        ..feed.clone()
-    };
-    files.insert(
-        "feed.xml".into(),
-        encoded("feed.xml", rss::write(&current, &recent))?,
-    );
-    // The archive holds every issue again: a page per core at a time.
-    let archive = crate::parallel::map(&pages, crate::parallel::cpus(), |page| {
-        let path = archive::page_path(page.number);
-        let channel = Channel {
-            self_url: site.url(&path),
-            archive: Some(page.links.clone()),
-            ..feed.clone()
-        };
-        let page_items: Vec<Item> = items[page.issues.clone()].iter().rev().cloned().collect();
-        let bytes = encoded(&path, rss::write(&channel, &page_items));
-        bytes.map(|bytes| (path, bytes))
-    });
-    for page in archive {
-        let (path, bytes) = page?;
-        files.insert(path, bytes);
+    for format in &PAGED {
+        paged_feed(&mut files, format, newsletter, &site, &items, limit);
     }
 
-    let atom = channel(newsletter, &site, "atom.xml", "feed");
-    files.insert(
-        "atom.xml".into(),
-        encoded("atom.xml", atom::write(&atom, &recent))?,
-    );
+    let recent: Vec<&Item> = items.iter().rev().take(limit).collect();
     let json = channel(newsletter, &site, "feed.json", "feed");
     files.insert(
         "feed.json".into(),
@@ -198,10 +191,8 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         description: format!("Every link of {}, one item each.", newsletter.title),
         ..channel(newsletter, &site, "links.xml", "links")
     };
-    files.insert(
-        "links.xml".into(),
-        encoded("links.xml", rss::write(&links_channel, &links))?,
-    );
+    let links: Vec<&Item> = links.iter().collect();
+    files.insert("links.xml".into(), rss::write(&links_channel, &links));
 
     let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
     files.insert(
@@ -215,6 +206,45 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         );
     }
     Ok(files)
+}
+
+/// The subscription document of `format` (the newest `limit` issues) and
+/// its archive pages (every issue), into `files`.
+fn paged_feed(
+    files: &mut Files,
+    format: &Paged,
+    newsletter: &Newsletter,
+    site: &Site,
+    items: &[Item],
+    limit: usize,
+) {
+    let feed = channel(newsletter, site, format.file, "feed");
+    let pages = archive::pages(
+        site,
+        &feed.self_url,
+        format.folder,
+        items.len(),
+        newsletter.feed_limit,
+    );
+    let newest: Vec<&Item> = items.iter().rev().take(limit).collect();
+    let current = Channel {
+        archive: archive::current_links(site, &feed.self_url, format.folder, &pages),
+        ..feed.clone()
+    };
+    files.insert(format.file.into(), (format.write)(&current, &newest));
+    // Every issue again, so a page per core at a time.
+    let archive = parallel::map(&pages, parallel::cpus(), |page| {
+        let path = archive::page_path(format.folder, page.number);
+        let channel = Channel {
+            self_url: site.url(&path),
+            archive: Some(page.links.clone()),
+            ..feed.clone()
+        };
+        let page_items: Vec<&Item> = items[page.issues.clone()].iter().rev().collect();
+        let bytes = (format.write)(&channel, &page_items);
+        (path, bytes)
+    });
+    files.extend(archive);
 }
 
 /// The channel of the newsletter's feed published at `file`, with id

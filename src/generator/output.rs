@@ -6,7 +6,7 @@
 //! instead of written, so it keeps its modification time (and HTTP caches
 //! their `Last-Modified`); when nothing changed at all, nothing is touched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -125,6 +125,20 @@ fn stage(
     staging: &Path,
 ) -> Result<Published, OutputError> {
     fs::create_dir_all(staging).map_err(io_error(staging, "create"))?;
+    // Every folder once, before any file: a sorted set puts each parent
+    // before its children, and the writers then need not look.
+    let mut folders = BTreeSet::new();
+    for relative in files.keys() {
+        let mut folder = relative.as_str();
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            folders.insert(parent);
+            folder = parent;
+        }
+    }
+    for folder in folders {
+        let path = staging.join(folder);
+        fs::create_dir(&path).map_err(io_error(&path, "create"))?;
+    }
     let mut published = Published {
         removed: old_files
             .keys()
@@ -133,11 +147,8 @@ fn stage(
         ..Published::default()
     };
     let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
-    let results = crate::parallel::map(&files, crate::parallel::IO_THREADS, |(relative, bytes)| {
+    let results = crate::parallel::map(&files, crate::parallel::cpus(), |(relative, bytes)| {
         let path = staging.join(relative);
-        if let Some(folder) = path.parent() {
-            fs::create_dir_all(folder).map_err(io_error(folder, "create"))?;
-        }
         let old = out.join(relative);
         let unchanged = old_files.contains_key(*relative)
             && fs::read(&old).is_ok_and(|old_bytes| old_bytes == **bytes)

@@ -1,8 +1,8 @@
 //! The block of `key: value` lines between `---` lines at the top of an
 //! issue file (Jekyll-style YAML), or between `+++` lines (Hugo-style TOML).
 //!
-//! Only `title`, `date`, `number` and `draft` mean something to newsroom;
-//! every other key (`layout`, `tags`, ...) is accepted and ignored.
+//! Only `title`, `date`, `number`, `draft` and `author` mean something to
+//! newsroom; every other key (`layout`, `tags`, ...) is accepted and ignored.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 
@@ -14,6 +14,8 @@ pub struct FrontMatter {
     pub date: Option<DateTime<FixedOffset>>,
     pub number: Option<u32>,
     pub draft: bool,
+    /// Who wrote this issue, when not the newsletter's usual author.
+    pub author: Option<String>,
 }
 
 type Failure = (usize, IssueErrorKind);
@@ -80,6 +82,7 @@ fn parse_yaml(block: &str) -> Result<FrontMatter, Failure> {
                     .map_err(|_| (line_number, IssueErrorKind::BadNumber(value.to_string())))?;
                 front.number = Some(number);
             }
+            "author" => front.author = Some(value.trim().to_string()).filter(|a| !a.is_empty()),
             "draft" => {
                 front.draft = match value.trim().to_ascii_lowercase().as_str() {
                     "true" | "yes" | "on" => true,
@@ -144,6 +147,10 @@ fn parse_toml(block: &str) -> Result<FrontMatter, Failure> {
                 front.number = Some(number);
             }
             "draft" => front.draft = value.as_bool().ok_or_else(|| wrong_type("true or false"))?,
+            "author" => {
+                let author = value.as_str().ok_or_else(|| wrong_type("a string"))?;
+                front.author = Some(author.trim().to_string()).filter(|a| !a.is_empty());
+            }
             _ => {}
         }
     }
@@ -230,6 +237,16 @@ mod tests {
             "2017-07-30T12:08:24+01:00"
         );
         assert_eq!(&text[body..], "\nBody");
+    }
+
+    #[test]
+    fn reads_an_issue_author_in_both_styles() {
+        let (front, _) = split("---\nauthor: \"Jane Doe\"\n---\n").unwrap();
+        assert_eq!(front.author.as_deref(), Some("Jane Doe"));
+        let (front, _) = split("+++\nauthor = \"Jane Doe\"\n+++\n").unwrap();
+        assert_eq!(front.author.as_deref(), Some("Jane Doe"));
+        let (front, _) = split("---\nauthor:\n---\n").unwrap();
+        assert_eq!(front.author, None);
     }
 
     #[test]

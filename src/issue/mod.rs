@@ -27,6 +27,9 @@ pub struct Issue {
     pub date: DateTime<FixedOffset>,
     /// A draft is never published.
     pub draft: bool,
+    /// The front matter's `author`, for an issue not written by the
+    /// newsletter's usual author.
+    pub author: Option<String>,
     /// Markdown of the paragraphs before the first section.
     pub intro: String,
     pub sections: Vec<Section>,
@@ -138,6 +141,7 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Issue, IssueError> {
         title,
         date,
         draft: front.draft,
+        author: front.author,
         intro: body.intro,
         sections: body.sections,
         footer: body.footer,
@@ -178,9 +182,8 @@ pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, IssueError> {
 /// earlier file already took.
 pub fn load_dir(dir: &Path) -> Result<Vec<Result<Issue, IssueError>>, IssueError> {
     let files = files_in(dir)?;
-    // Reading waits on the disk and parsing on a core: both overlap.
     let mut results: Vec<Result<Issue, IssueError>> =
-        crate::parallel::map(&files, crate::parallel::IO_THREADS, |file| load(file));
+        crate::parallel::map(&files, crate::parallel::cpus(), |file| load(file));
     let mut owners: std::collections::HashMap<u32, PathBuf> = std::collections::HashMap::new();
     for result in &mut results {
         let Ok(issue) = result else { continue };

@@ -150,49 +150,88 @@ pub fn assert_round_trip(files: &BTreeMap<String, Vec<u8>>, newest: &[Expected],
         assert_eq!(date, expected.date);
     }
 
-    let mut archived: Vec<Expected> = Vec::new();
-    let pages = files
-        .keys()
-        .filter(|path| path.starts_with("archive/"))
+    // Each paged format keeps its own archive: RSS pages for feed.xml,
+    // Atom pages for atom.xml.
+    for (folder, current) in [("archive/", "feed.xml"), ("archive/atom/", "atom.xml")] {
+        assert_archive(files, folder, current, newest, all);
+    }
+}
+
+/// Checks that the RFC 5005 archive pages in `folder` hold `all` (oldest
+/// first), each linked to its neighbours and to `current`, and that
+/// `current` links the newest page.
+fn assert_archive(
+    files: &BTreeMap<String, Vec<u8>>,
+    folder: &str,
+    current: &str,
+    newest: &[Expected],
+    all: &[Expected],
+) {
+    let page_path = |number: usize| format!("{folder}{number}.xml");
+    let pages = (1..)
+        .take_while(|number| files.contains_key(&page_path(*number)))
         .count();
+    let in_folder = files
+        .keys()
+        .filter(|path| {
+            path.strip_prefix(folder)
+                .is_some_and(|name| !name.contains('/'))
+        })
+        .count();
+    assert_eq!(in_folder, pages, "{folder}: pages numbered 1 to {pages}");
+    let mut archived: Vec<Expected> = Vec::new();
     for number in 1..=pages {
-        let path = format!("archive/{number}.xml");
-        let bytes = files
-            .get(&path)
-            .unwrap_or_else(|| panic!("archive pages skip {path}"));
+        let path = page_path(number);
+        let bytes = &files[&path];
         let mut page = entries_of(&path, bytes);
         page.reverse();
         archived.extend(page);
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            text.contains("<fh:archive/>"),
+            "{path} says it is an archive"
+        );
         let links = links_of(&path, bytes);
         let has = |rel: &str, href: &str| links.iter().any(|(r, h)| r == rel && h == href);
         assert!(
-            has("current", &format!("{BASE_URL}feed.xml")),
+            has("current", &format!("{BASE_URL}{current}")),
+            "{path}: {links:?}"
+        );
+        assert!(
+            has("self", &format!("{BASE_URL}{path}")),
             "{path}: {links:?}"
         );
         if number > 1 {
-            let prev = format!("{BASE_URL}archive/{}.xml", number - 1);
+            let prev = format!("{BASE_URL}{}", page_path(number - 1));
             assert!(has("prev-archive", &prev), "{path}: {links:?}");
         }
         if number < pages {
-            let next = format!("{BASE_URL}archive/{}.xml", number + 1);
+            let next = format!("{BASE_URL}{}", page_path(number + 1));
             assert!(has("next-archive", &next), "{path}: {links:?}");
         }
     }
+    let links = links_of(current, &files[current]);
     if pages > 0 {
-        assert_eq!(archived, all, "the archive pages hold the whole history");
-        let links = links_of("feed.xml", &files["feed.xml"]);
-        let newest_page = format!("{BASE_URL}archive/{pages}.xml");
+        assert_eq!(
+            archived, all,
+            "{folder}: the archive pages hold the whole history"
+        );
+        let newest_page = format!("{BASE_URL}{}", page_path(pages));
         assert!(
             links
                 .iter()
                 .any(|(rel, href)| rel == "prev-archive" && *href == newest_page),
-            "feed.xml links the newest archive page: {links:?}"
+            "{current} links the newest archive page: {links:?}"
         );
     } else {
         assert_eq!(
             newest.len(),
             all.len(),
             "without archives the feed holds everything"
+        );
+        assert!(
+            links.iter().all(|(rel, _)| !rel.ends_with("-archive")),
+            "{current}: {links:?}"
         );
     }
 }
