@@ -214,8 +214,18 @@ fn content_type(path: &Path) -> &'static str {
         "feed.json" => return "application/feed+json; charset=utf-8",
         _ => {}
     }
-    if path.components().any(|part| part.as_os_str() == "archive") && name.ends_with(".xml") {
-        return "application/rss+xml; charset=utf-8";
+    let in_folder = |folder: &str| {
+        path.parent()
+            .is_some_and(|parent| parent.ends_with(folder.trim_end_matches('/')))
+    };
+    if name.ends_with(".xml") {
+        // Atom's archive pages before RSS's: theirs is inside RSS's folder.
+        if in_folder(crate::generator::archive::ATOM_FOLDER) {
+            return "application/atom+xml; charset=utf-8";
+        }
+        if in_folder(crate::generator::archive::RSS_FOLDER) {
+            return "application/rss+xml; charset=utf-8";
+        }
     }
     match path
         .extension()
@@ -247,6 +257,9 @@ mod tests {
         std::fs::write(root.join("issues/344/index.html"), "<html>344</html>").unwrap();
         std::fs::write(root.join("feed.xml"), "<rss/>").unwrap();
         std::fs::write(root.join("atom.xml"), "<feed/>").unwrap();
+        std::fs::create_dir_all(root.join("archive/atom")).unwrap();
+        std::fs::write(root.join("archive/1.xml"), "<rss/>").unwrap();
+        std::fs::write(root.join("archive/atom/1.xml"), "<feed/>").unwrap();
         std::fs::write(root.join(".build-lock"), "").unwrap();
         let site = Site::load(root).unwrap();
         (dir, site)
@@ -262,7 +275,7 @@ mod tests {
     #[test]
     fn resolves_folders_to_their_index() {
         let (_dir, site) = site();
-        assert_eq!(site.len(), 4, "dot files are not served");
+        assert_eq!(site.len(), 6, "dot files are not served");
         assert!(found(&site, "/").identity.body.starts_with(b"<html>home"));
         assert_eq!(
             found(&site, "/issues/344/").identity.body,
@@ -299,6 +312,14 @@ mod tests {
         assert_eq!(
             found(&site, "/feed.xml").content_type,
             "application/rss+xml; charset=utf-8"
+        );
+        assert_eq!(
+            found(&site, "/archive/1.xml").content_type,
+            "application/rss+xml; charset=utf-8"
+        );
+        assert_eq!(
+            found(&site, "/archive/atom/1.xml").content_type,
+            "application/atom+xml; charset=utf-8"
         );
         let home = found(&site, "/");
         assert!(

@@ -4,7 +4,6 @@
 use chrono::{DateTime, FixedOffset};
 use url::Url;
 
-use super::xml;
 use crate::Item;
 
 /// The `generator` every feed names.
@@ -55,31 +54,6 @@ impl Channel {
     /// Whether this document is an RFC 5005 archive page (`fh:archive`).
     pub fn is_archive_page(&self) -> bool {
         self.archive.as_ref().is_some_and(|links| links.is_archive)
-    }
-
-    /// Appends the links of the document to itself: `self`, its RFC 5005
-    /// links, and `<fh:archive/>` on an archive page. `element` is the link
-    /// element of the format (`link`, `atom:link`), `mime_type` its type,
-    /// which every linked document shares.
-    pub fn write_links(&self, out: &mut String, indent: &str, element: &str, mime_type: &str) {
-        let mime_type = Some(mime_type);
-        xml::link(
-            out,
-            indent,
-            element,
-            "self",
-            self.self_url.as_str(),
-            mime_type,
-        );
-        if let Some(archive) = &self.archive {
-            for (rel, href) in archive.links() {
-                xml::link(out, indent, element, rel, href.as_str(), mime_type);
-            }
-        }
-        if self.is_archive_page() {
-            out.push_str(indent);
-            out.push_str("<fh:archive/>\n");
-        }
     }
 }
 

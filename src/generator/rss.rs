@@ -3,105 +3,113 @@
 //! the author's name, `atom:link` for the feed's own address and its
 //! RFC 5005 archive links.
 
+use std::collections::BTreeMap;
+
+use atom_syndication::Link;
+use rss::extension::Extension;
+use rss::extension::atom::AtomExtension;
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::{Category, Guid};
+
 use super::channel::{
     Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_VERSION, last_updated, size_hint,
 };
-use super::xml::{cdata_element, element, escape_into};
 use crate::Item;
 
 /// The RSS 2.0 document of `items`, in the order given.
 pub fn write(channel: &Channel, items: &[&Item]) -> Vec<u8> {
-    let mut xml = String::with_capacity(2048 + size_hint(items));
-    let out = &mut xml;
-    out.push_str(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
-         xmlns:atom=\"http://www.w3.org/2005/Atom\" \
-         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
-         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"",
-    );
-    if channel.is_archive_page() {
-        out.push_str(" xmlns:fh=\"");
-        out.push_str(FEED_HISTORY_NS);
-        out.push('"');
+    let mut links = vec![atom_link("self", channel.self_url.as_str())];
+    if let Some(archive) = &channel.archive {
+        links.extend(
+            archive
+                .links()
+                .into_iter()
+                .map(|(rel, href)| atom_link(rel, href.as_str())),
+        );
     }
-    out.push_str(">\n  <channel>\n");
-    const IN: &str = "    ";
-    element(out, IN, "title", &channel.title);
-    element(out, IN, "link", channel.home.as_str());
-    // RSS requires a description; an empty one draws a validator warning.
-    let description = match channel.description.as_str() {
-        "" => &channel.title,
-        description => description,
+    let mut out = rss::Channel {
+        title: channel.title.clone(),
+        link: channel.home.to_string(),
+        // RSS requires a description; an empty one draws a validator warning.
+        description: match channel.description.as_str() {
+            "" => channel.title.clone(),
+            description => description.to_string(),
+        },
+        language: Some(channel.language.clone()),
+        managing_editor: rss_author(channel),
+        generator: Some(format!("{GENERATOR} {GENERATOR_VERSION}")),
+        docs: Some("https://www.rssboard.org/rss-specification".into()),
+        last_build_date: last_updated(items).map(|date| date.to_rfc2822()),
+        atom_ext: Some(AtomExtension { links }),
+        items: items.iter().copied().map(rss_item).collect(),
+        ..Default::default()
     };
-    element(out, IN, "description", description);
-    element(out, IN, "language", &channel.language);
-    if let Some(editor) = managing_editor(channel) {
-        element(out, IN, "managingEditor", &editor);
+    if channel.is_archive_page() {
+        out.namespaces
+            .insert("fh".into(), FEED_HISTORY_NS.to_string());
+        let archive = Extension {
+            name: "fh:archive".into(),
+            ..Default::default()
+        };
+        out.extensions.insert(
+            "fh".into(),
+            BTreeMap::from([("archive".to_string(), vec![archive])]),
+        );
     }
-    if let Some(updated) = last_updated(items) {
-        element(out, IN, "lastBuildDate", &updated.to_rfc2822());
-    }
-    element(
-        out,
-        IN,
-        "generator",
-        &format!("{GENERATOR} {GENERATOR_VERSION}"),
-    );
-    element(
-        out,
-        IN,
-        "docs",
-        "https://www.rssboard.org/rss-specification",
-    );
-    channel.write_links(out, IN, "atom:link", "application/rss+xml");
-    for item in items {
-        write_item(out, item);
-    }
-    out.push_str("  </channel>\n</rss>\n");
-    xml.into_bytes()
+    let mut xml = out
+        .pretty_write_to(Vec::with_capacity(size_hint(items)), b' ', 2)
+        .expect("the writer's only failures are I/O, and memory does none");
+    xml.push(b'\n');
+    xml
 }
 
-/// One `<item>`, indented for its place in a channel.
-fn write_item(out: &mut String, item: &Item) {
-    const IN: &str = "      ";
-    out.push_str("    <item>\n");
-    element(out, IN, "title", &item.title);
-    element(out, IN, "link", item.url.as_str());
-    if let Some(summary) = &item.summary_html {
-        cdata_element(out, IN, "description", "", summary);
-    }
-    for tag in &item.tags {
-        element(out, IN, "category", tag);
-    }
-    // A `tag:` id is no address, so it must say it is no permalink.
-    let permalink = item.id.starts_with("http://") || item.id.starts_with("https://");
-    out.push_str(IN);
-    out.push_str(match permalink {
-        true => "<guid>",
-        false => "<guid isPermaLink=\"false\">",
-    });
-    escape_into(out, &item.id);
-    out.push_str("</guid>\n");
-    element(out, IN, "pubDate", &item.published.to_rfc2822());
-    if let Some(content) = &item.content_html {
-        cdata_element(out, IN, "content:encoded", "", content);
-    }
+fn rss_item(item: &Item) -> rss::Item {
     // Names go in dc:creator: RSS `author` must be an address, and a
     // validator warns when an item has both.
-    for author in &item.authors {
-        element(out, IN, "dc:creator", author);
+    let creators = item.authors.clone();
+    rss::Item {
+        title: Some(item.title.clone()),
+        link: Some(item.url.to_string()),
+        description: item.summary_html.clone(),
+        categories: item
+            .tags
+            .iter()
+            .map(|tag| Category {
+                name: tag.clone(),
+                domain: None,
+            })
+            .collect(),
+        guid: Some(Guid {
+            permalink: item.id.starts_with("http://") || item.id.starts_with("https://"),
+            value: item.id.clone(),
+        }),
+        pub_date: Some(item.published.to_rfc2822()),
+        content: item.content_html.clone(),
+        dublin_core_ext: (!creators.is_empty()).then(|| DublinCoreExtension {
+            creators,
+            ..Default::default()
+        }),
+        ..Default::default()
     }
-    out.push_str("    </item>\n");
 }
 
 /// `address (Name)`, the RSS form of a person, when there is an address:
 /// the channel's `managingEditor`.
-fn managing_editor(channel: &Channel) -> Option<String> {
+fn rss_author(channel: &Channel) -> Option<String> {
     let email = channel.author.email.as_deref()?;
     Some(match channel.author.name.trim() {
         "" => email.to_string(),
         name => format!("{email} ({name})"),
     })
+}
+
+fn atom_link(rel: &str, href: &str) -> Link {
+    Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: (rel == "self").then(|| "application/rss+xml".to_string()),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]
