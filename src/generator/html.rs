@@ -275,7 +275,9 @@ mod tests {
             let tags = html.split('<').skip(1).map(|tag| tag.split('>').next().unwrap_or(""));
             for tag in tags {
                 proptest::prop_assert!(!tag.contains(" on"), "{}", html);
-                for attribute in ["href=\"", "src=\""] {
+                // With its leading space: `href=` may also appear inside a
+                // URL (`/a%20href=`), and that is no attribute.
+                for attribute in [" href=\"", " src=\""] {
                     for (at, _) in tag.match_indices(attribute) {
                         let url = &tag[at + attribute.len()..];
                         proptest::prop_assert!(
