@@ -203,6 +203,23 @@ async fn poll_due<S: Store + Clone + 'static>(
     Ok(summary)
 }
 
+/// How much nicer than the rest of the process parsing threads run.
+const PARSE_NICENESS: i32 = 10;
+
+/// Lowers this thread's CPU priority, once: parsing is the bulk of a poll's
+/// CPU, and in the daemon the HTTP workers should answer feed readers
+/// first. Linux keeps nice values per thread, and only root may raise one
+/// again, so the blocking-pool thread stays nice for its later jobs, which
+/// are background work too (rebuilds). Failure is harmless: same priority.
+fn yield_to_serving() {
+    thread_local!(static LOWERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    LOWERED.with(|lowered| {
+        if !lowered.replace(true) {
+            let _ = rustix::process::nice(PARSE_NICENESS);
+        }
+    });
+}
+
 /// Fetches and parses one source; every failure of the source becomes part
 /// of the result, only the store's own is an error.
 async fn poll_one(
@@ -262,6 +279,7 @@ async fn poll_one(
                     };
                     let parser = parsers.acquire().await;
                     let parsed = tokio::task::spawn_blocking(move || {
+                        yield_to_serving();
                         let is_known = |_: &str, url: &Url| known.contains(url.as_str());
                         let parsed = parse_new_entries(&body, &final_url, &source, now, is_known);
                         (parsed, final_url)
