@@ -4,6 +4,7 @@
 //! servers and documents are in `hostile_support`.
 
 mod hostile_support;
+mod store_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,8 +15,7 @@ use hostile_support::{
 };
 use newsroom::aggregator::fetch::{FetchOptions, Fetcher};
 use newsroom::aggregator::poll::{self, PollSummary, Progress, SourceReport};
-use newsroom::config::Config;
-use newsroom::store::{self, Candidate, PollStatus, SourceRecord, SourceSpec, Store};
+use newsroom::store::{Candidate, PollStatus, SourceRecord, Store};
 
 #[derive(Default)]
 struct Collect(Mutex<HashMap<String, SourceReport>>);
@@ -91,13 +91,7 @@ async fn poll_all(sources: Vec<(&str, Answer)>, extra: &[(&str, &str)]) -> Polle
     for (name, url) in extra {
         text.push_str(&format!("[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
     }
-    let config = Config::parse(&text).expect("valid config");
-    let store = store::open(&config.aggregator.database).await.unwrap();
-    let now = chrono::Utc::now();
-    store
-        .sync_sources(&SourceSpec::all_of(&config), now)
-        .await
-        .unwrap();
+    let (config, store) = store_support::open_synced(&text).await;
     let fetcher = Fetcher::new(FetchOptions {
         connect_timeout: Duration::from_secs(2),
         timeout: Duration::from_secs(3),

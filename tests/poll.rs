@@ -3,6 +3,8 @@
 //! the others. The feeds come from servers on 127.0.0.1 and 127.0.0.2 that
 //! count the requests they are answering at once.
 
+mod store_support;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,7 +14,7 @@ use std::time::Duration;
 use newsroom::aggregator::fetch::{FetchOptions, Fetcher};
 use newsroom::aggregator::poll::{self, PollError, Progress, SourceReport};
 use newsroom::config::Config;
-use newsroom::store::{self, PollStatus, SourceSpec, Store};
+use newsroom::store::{self, PollStatus, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -125,13 +127,7 @@ async fn setup(
     text.push_str(&format!(
         "[[source]]\nname = \"Broken\"\nurl = \"http://{one}/broken.xml\"\n"
     ));
-    let config = Config::parse(&text).expect("valid config");
-    let store = store::open(&config.aggregator.database).await.unwrap();
-    let now = chrono::Utc::now();
-    store
-        .sync_sources(&SourceSpec::all_of(&config), now)
-        .await
-        .unwrap();
+    let (config, store) = store_support::open_synced(&text).await;
     (config, store)
 }
 

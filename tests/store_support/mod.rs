@@ -132,3 +132,22 @@ impl Backend for Postgres {
         self.url.clone()
     }
 }
+
+/// The config of `feeds_toml` and its store, opened and synchronised with
+/// its sources, as `newsroom poll` starts.
+pub async fn open_synced(
+    feeds_toml: &str,
+) -> (newsroom::config::Config, newsroom::store::AnyStore) {
+    let config = newsroom::config::Config::parse(feeds_toml).expect("valid config");
+    let store = newsroom::store::open(&config.aggregator.database)
+        .await
+        .unwrap();
+    store
+        .sync_sources(
+            &newsroom::store::SourceSpec::all_of(&config),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    (config, store)
+}
