@@ -91,22 +91,15 @@ pub async fn poll<S: Store + Clone + 'static>(
     only: Option<&str>,
     progress: Arc<dyn Progress>,
 ) -> Result<PollSummary, PollError> {
-    let configured: HashMap<&str, &Source> = config
-        .sources
-        .iter()
-        .map(|source| (source.name.as_str(), source))
-        .collect();
-    let mut due: Vec<Due> = Vec::new();
-    for record in store.sources().await? {
-        let wanted = match only {
+    let records = store
+        .sources()
+        .await?
+        .into_iter()
+        .filter(|record| match only {
             Some(name) => record.name == name,
             None => !record.gone,
-        };
-        if let Some(source) = configured.get(record.name.as_str()).filter(|_| wanted) {
-            let interval = config.interval_of(source);
-            due.push((record, (*source).clone(), interval));
-        }
-    }
+        });
+    let due = due_of(config, records);
     if let Some(name) = only.filter(|_| due.is_empty()) {
         return Err(PollError::UnknownSource { name: name.into() });
     }
@@ -122,14 +115,25 @@ pub async fn poll_sources<S: Store + Clone + 'static>(
     sources: Vec<SourceRecord>,
     progress: Arc<dyn Progress>,
 ) -> Result<PollSummary, StoreError> {
-    let due = sources
+    poll_due(store, fetcher, config, due_of(config, sources), progress).await
+}
+
+/// The `records` still in `config`, each with its configuration and
+/// interval; the others are left alone.
+fn due_of(config: &Config, records: impl IntoIterator<Item = SourceRecord>) -> Vec<Due> {
+    let configured: HashMap<&str, &Source> = config
+        .sources
+        .iter()
+        .map(|source| (source.name.as_str(), source))
+        .collect();
+    records
         .into_iter()
         .filter_map(|record| {
-            let source = config.sources.iter().find(|s| s.name == record.name)?;
-            Some((record, source.clone(), config.interval_of(source)))
+            let source = *configured.get(record.name.as_str())?;
+            let interval = config.interval_of(source);
+            Some((record, source.clone(), interval))
         })
-        .collect();
-    poll_due(store, fetcher, config, due, progress).await
+        .collect()
 }
 
 async fn poll_due<S: Store + Clone + 'static>(

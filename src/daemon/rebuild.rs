@@ -12,7 +12,7 @@ use super::site::{Site, SiteError};
 use crate::aggregator::setup;
 use crate::config::Config;
 use crate::generator::{self, BuildError, BuildOptions};
-use crate::issue::{Issue, IssueError};
+use crate::issue::Issue;
 use crate::store::{RebuildLock, Store};
 
 /// How often a daemon waiting for the rebuild lock asks again.
@@ -27,8 +27,6 @@ pub enum RebuildError {
     Build(#[from] BuildError),
     #[error(transparent)]
     Site(#[from] SiteError),
-    #[error(transparent)]
-    Issues(#[from] IssueError),
 }
 
 /// Builds the finished issues of `config` into its output folder, serves the
@@ -94,14 +92,12 @@ async fn build_and_swap<S: Store>(
             future: false,
             now: Utc::now().fixed_offset(),
         };
-        let built = generator::build(
-            &newsletter,
-            &newsletter.issues_dir,
-            &newsletter.output_dir,
-            &options,
-        )?;
+        // Read once: the build, the published index and the review page
+        // all use these.
+        let issues = generator::load(&newsletter.issues_dir)?;
+        let built =
+            generator::build_issues(&newsletter, &issues, &newsletter.output_dir, &options)?;
         let site = Site::load(&newsletter.output_dir)?;
-        let (issues, _) = setup::load_issues(&newsletter.issues_dir)?;
         Ok::<_, RebuildError>((built, site, issues))
     })
     .await

@@ -85,12 +85,28 @@ pub fn build(
     out: &Path,
     options: &BuildOptions,
 ) -> Result<Built, BuildError> {
+    build_issues(newsletter, &load(issues_dir)?, out, options)
+}
+
+/// Every issue in `issues_dir`; any file that does not parse fails the
+/// build, with all such files named.
+pub fn load(issues_dir: &Path) -> Result<Vec<Issue>, BuildError> {
     let (issues, errors) =
         issue::load_valid(issues_dir).map_err(|err| BuildError::Issues(vec![err]))?;
     if !errors.is_empty() {
         return Err(BuildError::Issues(errors));
     }
-    let published = select(&issues, options);
+    Ok(issues)
+}
+
+/// [`build`] from issues already loaded (see [`load`]).
+pub fn build_issues(
+    newsletter: &Newsletter,
+    issues: &[Issue],
+    out: &Path,
+    options: &BuildOptions,
+) -> Result<Built, BuildError> {
+    let published = select(issues, options);
     let files = render(newsletter, &published)?;
     let files = output::publish(&files, out)?;
     Ok(Built {
