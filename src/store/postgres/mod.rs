@@ -76,7 +76,7 @@ impl PostgresStore {
             .acquire()
             .await
             .during("read the schema version")?;
-        version_of(&mut connection).await
+        schema::version(&mut connection).await
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -96,23 +96,9 @@ impl PostgresStore {
         .execute(&mut *tx)
         .await
         .during(action)?;
-        let current = version_of(&mut tx).await?;
+        let current = schema::version(&mut tx).await?;
         for migration in super::Migration::pending(MIGRATIONS, current)? {
-            let failed = |source| migration.failed(source);
-            sqlx::raw_sql(migration.sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(failed)?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, description, applied_at) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind(migration.version)
-            .bind(migration.description)
-            .bind(Utc::now().timestamp())
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
+            schema::apply(&mut tx, migration).await?;
         }
         tx.commit().await.during("commit the migrations")
     }
@@ -136,14 +122,6 @@ impl PostgresStore {
         lock(&mut tx, key).await.during(action)?;
         Ok(tx)
     }
-}
-
-async fn version_of(connection: &mut PgConnection) -> Result<i64, StoreError> {
-    let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-        .fetch_one(&mut *connection)
-        .await
-        .during("read the schema version")?;
-    Ok(version.unwrap_or(0))
 }
 
 /// Holds `key` until the transaction ends, waiting for whoever holds it.

@@ -9,9 +9,11 @@
 pub(super) mod candidate;
 pub(super) mod decision;
 pub(super) mod published;
+pub(super) mod schema;
 pub(super) mod source;
 
-/// A backend's `candidate`, `decision`, `published` and `source` modules
+/// A backend's `candidate`, `decision`, `published`, `schema` and `source`
+/// modules
 /// for the database `$db`; `$skip_locked` ends the query that picks the
 /// sources to claim (see `source_queries`).
 macro_rules! entity_modules {
@@ -24,6 +26,9 @@ macro_rules! entity_modules {
         }
         mod published {
             crate::store::sql::published::published_queries!($db);
+        }
+        mod schema {
+            crate::store::sql::schema::schema_queries!($db);
         }
         mod source {
             crate::store::sql::source::source_queries!($db, $skip_locked);

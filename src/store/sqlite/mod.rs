@@ -104,11 +104,12 @@ impl SqliteStore {
 
     /// The schema version the database is at.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
-            .fetch_one(&self.pool)
+        let mut connection = self
+            .pool
+            .acquire()
             .await
             .during("read the schema version")?;
-        Ok(version.unwrap_or(0))
+        schema::version(&mut connection).await
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -140,19 +141,7 @@ impl SqliteStore {
             if applied.is_some() {
                 continue;
             }
-            sqlx::raw_sql(migration.sql)
-                .execute(&mut *tx)
-                .await
-                .map_err(failed)?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
-            )
-            .bind(migration.version)
-            .bind(migration.description)
-            .bind(Utc::now().timestamp())
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
+            schema::apply(&mut tx, migration).await?;
             tx.commit().await.map_err(failed)?;
         }
         Ok(())
