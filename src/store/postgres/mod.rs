@@ -69,16 +69,6 @@ impl PostgresStore {
         self.pool.close().await;
     }
 
-    /// The schema version the database is at.
-    pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let mut connection = self
-            .pool
-            .acquire()
-            .await
-            .during("read the schema version")?;
-        schema::version(&mut connection).await
-    }
-
     async fn migrate(&self) -> Result<(), StoreError> {
         let action = "create the migrations table";
         // All missing migrations in one transaction (PostgreSQL's DDL is

@@ -102,16 +102,6 @@ impl SqliteStore {
         &self.pool
     }
 
-    /// The schema version the database is at.
-    pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        let mut connection = self
-            .pool
-            .acquire()
-            .await
-            .during("read the schema version")?;
-        schema::version(&mut connection).await
-    }
-
     async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -123,7 +113,13 @@ impl SqliteStore {
         .execute(&self.pool)
         .await
         .during("create the migrations table")?;
-        let current = self.schema_version().await?;
+        let mut connection = self
+            .pool
+            .acquire()
+            .await
+            .during("read the schema version")?;
+        let current = schema::version(&mut connection).await?;
+        drop(connection);
         for migration in super::Migration::pending(MIGRATIONS, current)? {
             let failed = |source| migration.failed(source);
             // IMMEDIATE: two processes starting at once must not both apply it.
