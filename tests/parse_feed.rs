@@ -103,7 +103,7 @@ fn scripts_are_sanitised_and_summary_kept_as_text() {
     // Relative image sources resolve against the feed URL.
     assert!(html.contains("https://ops.example/img/a.png"), "{html}");
     assert_eq!(
-        entry.summary_text.as_deref(),
+        entry.summary_text().as_deref(),
         Some("How we deploy without downtime.")
     );
 }
@@ -112,7 +112,7 @@ fn scripts_are_sanitised_and_summary_kept_as_text() {
 fn plain_text_summaries_are_escaped() {
     let feed = rss2();
     let entry = entry(&feed, "https://ops.example/posts/future");
-    assert_eq!(entry.summary_text.as_deref(), Some("Plain & simple"));
+    assert_eq!(entry.summary_text().as_deref(), Some("Plain & simple"));
     assert!(
         entry
             .item
@@ -183,7 +183,7 @@ fn rss1_entry_becomes_an_item() {
     assert_eq!(item.published.to_rfc3339(), "2026-01-04T08:30:00+00:00");
     assert_eq!(item.authors, ["Rita Rdf"]);
     assert_eq!(
-        feed.entries[0].summary_text.as_deref(),
+        feed.entries[0].summary_text().as_deref(),
         Some("Summary of the first item")
     );
 }
@@ -203,14 +203,14 @@ fn atom_entries_with_xml_base() {
     );
     assert_eq!(item.authors, ["Feed Author"]);
     assert_eq!(item.tags, ["Observability", "devops", "kubernetes"]);
-    assert_eq!(tracing.summary_text.as_deref(), Some("Spans & traces"));
+    assert_eq!(tracing.summary_text().as_deref(), Some("Spans & traces"));
     let content = item.content_html.as_deref().unwrap();
     assert!(content.contains("<a href="), "{content}");
 
     let old = entry(&feed, "https://cdn.atom.example/archive/2025/old-post");
     assert_eq!(old.item.authors, ["Guest Writer"]);
     assert_eq!(old.item.published.to_rfc3339(), "2025-12-01T00:00:00+00:00");
-    assert_eq!(old.summary_text, None);
+    assert_eq!(old.summary_text(), None);
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn json_feed_entries() {
     assert_eq!(one.item.tags, ["json", "feeds", "devops", "kubernetes"]);
     let content = one.item.content_html.as_deref().unwrap();
     assert!(!content.contains("iframe"), "{content}");
-    assert_eq!(one.summary_text.as_deref(), Some("Short summary"));
+    assert_eq!(one.summary_text().as_deref(), Some("Short summary"));
     let two = &feed.entries[1];
     assert_eq!(two.item.url.as_str(), "https://json.example/posts/two");
     assert_eq!(two.item.published, now());
@@ -237,7 +237,7 @@ fn undeclared_html_entities_are_tolerated() {
     assert_eq!(feed.entries.len(), 1);
     let entry = &feed.entries[0];
     assert_eq!(entry.item.title, "Café — notes…");
-    assert_eq!(entry.summary_text.as_deref(), Some("Copyright © 2026"));
+    assert_eq!(entry.summary_text().as_deref(), Some("Copyright © 2026"));
 }
 
 #[test]

@@ -40,13 +40,24 @@ pub struct ParsedFeed {
     pub hints: PollHints,
 }
 
-/// One feed entry as an [`Item`], plus its summary as plain text (for
-/// ranking and terminal display; the item keeps the sanitised HTML).
+/// One feed entry as an [`Item`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedEntry {
     pub item: Item,
-    /// The summary (or, without one, the content) as one line of text.
-    pub summary_text: Option<String>,
+}
+
+impl ParsedEntry {
+    /// The summary (or, without one, the content) as one line of text, for
+    /// ranking and terminal display; the item keeps the sanitised HTML.
+    /// Made on demand: a poll stores the HTML only.
+    pub fn summary_text(&self) -> Option<String> {
+        self.item
+            .summary_html
+            .as_deref()
+            .or(self.item.content_html.as_deref())
+            .map(sanitize::plain_text)
+            .filter(|text| !text.is_empty())
+    }
 }
 
 /// Why a document could not be read as a feed. The caller knows which
@@ -412,11 +423,6 @@ impl Adapter<'_> {
                 _ => None,
             }
         });
-        let summary_text = summary_html
-            .as_deref()
-            .or(content_html.as_deref())
-            .map(sanitize::plain_text)
-            .filter(|text| !text.is_empty());
         let published = self.date(entry.published.or(entry.updated));
         let updated = entry
             .updated
@@ -446,7 +452,6 @@ impl Adapter<'_> {
                     name: self.source.name.clone(),
                 },
             },
-            summary_text,
         }
     }
 
