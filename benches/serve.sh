@@ -114,8 +114,8 @@ done
 
 # Keeps POLL_RATE sources a second due: every second the least recently
 # polled are made due two seconds ahead, so that the scheduler, going idle,
-# sleeps until then (the earliest due time, read from the store), as many
-# as it polled since: when it falls behind, no backlog piles up to be
+# sleeps until then (the earliest due time, read from the store); fewer
+# when some are still due: when it falls behind, no backlog piles up to be
 # polled faster in a later run. SIGHUP wakes it once from the sleep it
 # began before (a config reload, and so a rebuild, before the runs).
 if [ "$POLL_RATE" -gt 0 ]; then
@@ -125,14 +125,16 @@ db = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
 rate = int(sys.argv[2])
 while True:
     now = int(time.time())
+    # Due and not polled yet. Never no batch at all: the scheduler, finding
+    # nothing due ahead, would sleep for minutes.
     (waiting,) = db.execute(
-        "SELECT COUNT(*) FROM sources WHERE next_poll_at <= ?", (now + 2,)
+        "SELECT COUNT(*) FROM sources WHERE next_poll_at <= ?", (now,)
     ).fetchone()
     db.execute(
         "UPDATE sources SET next_poll_at = ?1, etag = NULL, last_modified = NULL "
         "WHERE id IN (SELECT id FROM sources WHERE next_poll_at > ?1 + 60 "
         "ORDER BY last_polled_at LIMIT ?2)",
-        (now + 2, max(0, rate - waiting)),
+        (now + 2, max(1, rate - waiting)),
     )
     time.sleep(max(0.0, now + 1 - time.time()))
 PY
