@@ -42,7 +42,8 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(site);
     }
 
-    fn site(&self) -> Arc<Site> {
+    /// The site served now.
+    pub fn site(&self) -> Arc<Site> {
         self.site
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -85,6 +85,7 @@ async fn build_and_swap<S: Store>(
 ) -> Option<Vec<Issue>> {
     let started = Instant::now();
     let newsletter = config.newsletter.clone();
+    let served = state.site();
     // Parsing and rendering is CPU and disk work: off the async workers.
     let built = tokio::task::spawn_blocking(move || {
         let options = BuildOptions {
@@ -97,7 +98,7 @@ async fn build_and_swap<S: Store>(
         let issues = generator::load(&newsletter.issues_dir)?;
         let built =
             generator::build_issues(&newsletter, &issues, &newsletter.output_dir, &options)?;
-        let site = Site::load(&newsletter.output_dir)?;
+        let site = Site::reload(&newsletter.output_dir, &served)?;
         Ok::<_, RebuildError>((built, site, issues))
     })
     .await

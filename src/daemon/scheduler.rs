@@ -2,9 +2,11 @@
 //! `next_poll_at`, claims the due sources in the store (so that daemons
 //! sharing a database split them), polls them with [`poll::poll_sources`]
 //! and records the results; wakes early when the configuration changes.
+//! The per-source gauges of `/metrics` are read back from the store on a
+//! clock of their own ([`GAUGES_EVERY`]), not after every round.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use tokio::sync::watch;
@@ -27,6 +29,13 @@ pub const GRACE: Duration = Duration::from_secs(8);
 const IDLE: Duration = Duration::from_secs(5 * 60);
 /// After a store error, or when a due source cannot be claimed yet.
 const RETRY: Duration = Duration::from_secs(5);
+/// While rounds follow one another, the gauges read back from the store
+/// are refreshed at most this often. Reading them back means every source
+/// and every candidate, and a round polls only `concurrency` sources: after
+/// each round, that reading cost more than the polling itself, on the
+/// workers that serve the feeds. They are refreshed too whenever the
+/// rounds pause.
+const GAUGES_EVERY: Duration = Duration::from_secs(10);
 
 pub struct Scheduler<S> {
     pub store: S,
@@ -45,9 +54,21 @@ impl<S: Store + Clone + 'static> Scheduler<S> {
         mut stop: watch::Receiver<bool>,
     ) {
         let progress: Arc<dyn Progress> = Arc::new(PollLog(self.state.clone()));
+        let mut gauges = Gauges::default();
         while !*stop.borrow() {
             let current = config.borrow_and_update().clone();
-            let wait = match self.round(&current, progress.clone(), &mut stop).await {
+            let mut round = self.round(&current, progress.clone(), &mut stop).await;
+            if let Ok(Round::Polled | Round::Idle(_)) = round {
+                let polled = matches!(round, Ok(Round::Polled));
+                if gauges.due(polled) {
+                    let refreshed = self.refresh_gauges().await;
+                    if refreshed.is_ok() {
+                        gauges.refreshed();
+                    }
+                    round = refreshed.and(round);
+                }
+            }
+            let wait = match round {
                 Ok(Round::Polled) => continue,
                 Ok(Round::Stopped) => break,
                 Ok(Round::Idle(wait)) => {
@@ -113,12 +134,11 @@ impl<S: Store + Clone + 'static> Scheduler<S> {
             failed = summary.failed,
             "poll round done"
         );
-        self.refresh_metrics().await?;
         Ok(Round::Polled)
     }
 
     /// The per-source gauges and the review queue, as the store has them now.
-    async fn refresh_metrics(&self) -> Result<(), StoreError> {
+    async fn refresh_gauges(&self) -> Result<(), StoreError> {
         for source in self.store.sources().await?.iter().filter(|s| s.is_active()) {
             self.state.metrics.source(source);
         }
@@ -132,6 +152,38 @@ enum Round {
     Polled,
     Idle(Duration),
     Stopped,
+}
+
+/// When the gauges read back from the store are due again.
+struct Gauges {
+    refreshed: Option<Instant>,
+    /// A round polled something since.
+    stale: bool,
+}
+
+impl Default for Gauges {
+    /// Due at once: they show what earlier runs stored.
+    fn default() -> Self {
+        Gauges {
+            refreshed: None,
+            stale: true,
+        }
+    }
+}
+
+impl Gauges {
+    /// After a round that `polled` sources, or found none due: due when
+    /// something was polled since the last refresh, and either the rounds
+    /// pause or [`GAUGES_EVERY`] has passed.
+    fn due(&mut self, polled: bool) -> bool {
+        self.stale |= polled;
+        self.stale && (!polled || self.refreshed.is_none_or(|at| at.elapsed() >= GAUGES_EVERY))
+    }
+
+    fn refreshed(&mut self) {
+        self.refreshed = Some(Instant::now());
+        self.stale = false;
+    }
 }
 
 /// One log line and one histogram sample per polled source.

@@ -4,6 +4,10 @@
 //! Requests never touch the file system: a path is looked up among the files
 //! of the last good build, so path traversal has nothing to reach and a
 //! build in progress is never half-served.
+//!
+//! A rebuild loads the site again; the compressed bodies of files whose
+//! bytes did not change are taken from the site served until then, so that
+//! a rebuild compresses only what it changed.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -40,8 +44,8 @@ pub struct Asset {
     pub last_modified_header: HeaderValue,
 }
 
-/// One encoding of an asset's body.
-#[derive(Debug)]
+/// One encoding of an asset's body; a clone shares the body.
+#[derive(Debug, Clone)]
 pub struct Representation {
     pub body: Bytes,
     /// Each representation has its own validator (as nginx and Apache do):
@@ -78,14 +82,31 @@ impl Site {
     /// Reads every file under `dir` (a missing folder is an empty site:
     /// nothing has been built yet).
     pub fn load(dir: &Path) -> Result<Site, SiteError> {
+        Site::reload(dir, &Site::default())
+    }
+
+    /// [`Site::load`], compressing only the files whose bytes `previous`
+    /// did not serve: the others keep its compressed bodies.
+    pub fn reload(dir: &Path, previous: &Site) -> Result<Site, SiteError> {
+        let compressed: Compressed = previous
+            .files
+            .values()
+            .filter(|asset| compressible(asset.content_type))
+            .map(|asset| (asset.etag.as_str(), asset.as_ref()))
+            .collect();
         let mut site = Site::default();
         if dir.is_dir() {
-            site.load_dir(dir, "")?;
+            site.load_dir(dir, "", &compressed)?;
         }
         Ok(site)
     }
 
-    fn load_dir(&mut self, dir: &Path, prefix: &str) -> Result<(), SiteError> {
+    fn load_dir(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        compressed: &Compressed,
+    ) -> Result<(), SiteError> {
         let error = |source| SiteError {
             path: dir.to_path_buf(),
             source,
@@ -101,9 +122,10 @@ impl Site {
             let path = entry.path();
             let key = format!("{prefix}{name}");
             if path.is_dir() {
-                self.load_dir(&path, &format!("{key}/"))?;
+                self.load_dir(&path, &format!("{key}/"), compressed)?;
             } else {
-                let asset = Asset::read(&path).map_err(|source| SiteError { path, source })?;
+                let asset =
+                    Asset::read(&path, compressed).map_err(|source| SiteError { path, source })?;
                 self.files.insert(key, Arc::new(asset));
             }
         }
@@ -143,25 +165,29 @@ impl Site {
     }
 }
 
+/// The compressible assets of a site by their etag, which names their
+/// bytes: those a reload finds again need not be compressed again.
+type Compressed<'a> = HashMap<&'a str, &'a Asset>;
+
 impl Asset {
-    fn read(path: &Path) -> std::io::Result<Asset> {
+    fn read(path: &Path, compressed: &Compressed) -> std::io::Result<Asset> {
         let body = std::fs::read(path)?;
         let last_modified = truncate_to_seconds(std::fs::metadata(path)?.modified()?);
         let content_type = content_type(path);
-        let compressible = content_type.starts_with("text/")
-            || content_type.contains("xml")
-            || content_type.contains("json");
-        let (gzip, brotli) = if compressible {
-            (smaller(&body, gzip(&body)?), smaller(&body, brotli(&body)?))
-        } else {
-            (None, None)
-        };
         let digest = Sha256::digest(&body);
         let etag = format!("\"{}\"", hex(&digest[..12]));
+        let (gzip, brotli) = match compressed.get(etag.as_str()) {
+            _ if !compressible(content_type) => (None, None),
+            Some(same) => (same.gzip.clone(), same.brotli.clone()),
+            None => (
+                smaller(&body, gzip(&body)?).map(|body| Representation::new(body, &etag, "-gzip")),
+                smaller(&body, brotli(&body)?).map(|body| Representation::new(body, &etag, "-br")),
+            ),
+        };
         Ok(Asset {
             content_type,
-            gzip: gzip.map(|body| Representation::new(body, &etag, "-gzip")),
-            brotli: brotli.map(|body| Representation::new(body, &etag, "-br")),
+            gzip,
+            brotli,
             identity: Representation::new(body, &etag, ""),
             etag,
             last_modified,
@@ -169,6 +195,12 @@ impl Asset {
                 .expect("an HTTP date is a valid header value"),
         })
     }
+}
+
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.contains("xml")
+        || content_type.contains("json")
 }
 
 /// HTTP dates have whole seconds; compare at that precision.
@@ -337,5 +369,36 @@ mod tests {
         assert_eq!(brotli.etag, format!("{}-br\"", &home.etag[..25]));
         let again = Site::load(_dir.path()).unwrap();
         assert_eq!(found(&again, "/").etag, home.etag, "stable across loads");
+    }
+
+    #[test]
+    fn a_reload_compresses_only_what_changed() {
+        let (dir, _) = site();
+        let root = dir.path();
+        std::fs::write(root.join("about.html"), "<p>about</p>".repeat(20)).unwrap();
+        let site = Site::load(root).unwrap();
+        std::fs::write(root.join("index.html"), "<html>new</html>".repeat(20)).unwrap();
+        std::fs::copy(root.join("about.html"), root.join("issues/344/about.html")).unwrap();
+        let reloaded = Site::reload(root, &site).unwrap();
+        let brotli = |site: &Site, path: &str| {
+            let asset = found(site, path);
+            let body = asset.brotli.as_ref().unwrap().body.clone();
+            (body.as_ptr(), body)
+        };
+        assert_eq!(
+            brotli(&site, "/about.html").0,
+            brotli(&reloaded, "/about.html").0,
+            "unchanged: the same body"
+        );
+        assert_eq!(
+            brotli(&site, "/about.html").0,
+            brotli(&reloaded, "/issues/344/about.html").0,
+            "the same bytes elsewhere"
+        );
+        let (home, compressed) = brotli(&reloaded, "/");
+        assert_ne!(brotli(&site, "/").0, home, "changed: compressed again");
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut &compressed[..], &mut decoded).unwrap();
+        assert_eq!(decoded, found(&reloaded, "/").identity.body);
     }
 }
