@@ -10,6 +10,8 @@
 //! here, the way ammonia would (allowed schemes, relative URLs resolved,
 //! `rel="noopener noreferrer"` on links).
 
+use std::ops::Range;
+
 use ammonia::UrlRelative;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use url::Url;
@@ -34,6 +36,10 @@ pub struct Renderer {
 pub struct IssueHtml {
     pub intro: String,
     pub content: String,
+    /// Where each entry's blurb is in `content`, in [`Issue::entries`]
+    /// order: the links feed shows them again, and need not render them
+    /// twice.
+    pub blurbs: Vec<Range<usize>>,
 }
 
 impl Renderer {
@@ -52,17 +58,24 @@ impl Renderer {
 
     /// Markdown to sanitised HTML.
     pub fn markdown(&self, markdown: &str) -> String {
-        let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        self.markdown_into(&mut html, markdown);
+        html
+    }
+
+    /// [`Renderer::markdown`], appended to `out`.
+    fn markdown_into(&self, out: &mut String, markdown: &str) {
+        let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
         if events
             .iter()
             .any(|event| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
         {
+            let mut html = String::with_capacity(markdown.len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut html, events.into_iter());
-            return self.cleaner.clean(&html).to_string();
+            out.push_str(&self.cleaner.clean(&html).to_string());
+            return;
         }
-        pulldown_cmark::html::push_html(&mut html, self.vet_urls(events));
-        html
+        pulldown_cmark::html::push_html(out, self.vet_urls(events));
     }
 
     /// The issue's intro, then each section with its entries and their links.
@@ -76,12 +89,15 @@ impl Renderer {
             .sum();
         let mut content = String::with_capacity(intro.len() + markdown * 3 / 2);
         content.push_str(&intro);
+        let mut blurbs = Vec::with_capacity(issue.entry_count());
         for section in &issue.sections {
             content.push_str("<h2>");
             escape_into(&mut content, &section.name);
             content.push_str("</h2>\n");
             for entry in &section.entries {
-                content.push_str(&self.markdown(&entry.blurb));
+                let start = content.len();
+                self.markdown_into(&mut content, &entry.blurb);
+                blurbs.push(start..content.len());
                 let mut links = entry
                     .links
                     .iter()
@@ -106,7 +122,11 @@ impl Renderer {
                 content.push_str("</ul>\n");
             }
         }
-        IssueHtml { intro, content }
+        IssueHtml {
+            intro,
+            content,
+            blurbs,
+        }
     }
 
     /// Makes every link and image URL absolute, and turns a link or image
