@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares `newsroom build` (four feeds + HTML archive) with Hugo (its
 # default RSS + a one-line HTML template) on the same issues: median wall
-# time of a full build into an empty folder, their ratio, and peak memory.
+# time of a full build into an empty folder, their ratio, CPU time (user +
+# system), peak memory, and the load average while they ran.
 #
 #   benches/vs-hugo.sh            # the bundled issues/ and 1,000 generated ones
 #   benches/vs-hugo.sh 5000       # the bundled issues/ and 5,000 generated ones
@@ -67,14 +68,21 @@ generate_issues() {
   done
 }
 
-median_of() { # hyperfine JSON or a list of seconds -> median seconds
+# Hyperfine JSON, or lines of "wall user system" seconds, to "median-wall
+# mean-cpu" seconds (cpu = user + system, of both tools' every thread).
+median_of() {
   python3 -c 'import json,statistics,sys
 data=sys.stdin.read()
-try: print(statistics.median(json.loads(data)["results"][0]["times"]))
-except ValueError: print(statistics.median(float(x) for x in data.split()))'
+try:
+    r=json.loads(data)["results"][0]
+    print(statistics.median(r["times"]), r["user"] + r["system"])
+except ValueError:
+    rows=[[float(x) for x in line.split()] for line in data.splitlines() if line.strip()]
+    print(statistics.median(r[0] for r in rows), statistics.mean(r[1] + r[2] for r in rows))'
 }
 
-# Median wall seconds of command $2 run from folder $1 into an empty output.
+# Median wall and mean CPU seconds of command $2 run from folder $1 into
+# an empty output.
 time_build() {
   local dir=$1 command=$2
   if command -v hyperfine >/dev/null; then
@@ -84,7 +92,7 @@ time_build() {
   else
     for ((i = 0; i < runs; i++)); do
       rm -rf "$dir/out"
-      (cd "$dir" && /usr/bin/time -f %e -o time.txt bash -c "$command" >/dev/null 2>&1)
+      (cd "$dir" && /usr/bin/time -f '%e %U %S' -o time.txt bash -c "$command" >/dev/null 2>&1)
       cat "$dir/time.txt"
     done | median_of
   fi
@@ -106,19 +114,23 @@ compare() {
   local hugo_cmd="hugo --quiet --source hugo --destination ../out"
   # Both must succeed before they are timed.
   (cd "$site" && $ours >/dev/null && rm -rf out && $hugo_cmd >/dev/null && rm -rf out)
-  local t_ours t_hugo m_ours m_hugo
-  t_ours=$(time_build "$site" "$ours")
-  t_hugo=$(time_build "$site" "$hugo_cmd")
+  local t_ours t_hugo c_ours c_hugo m_ours m_hugo load_before
+  # The machine may be shared: the load says how far to trust wall times.
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  read -r t_ours c_ours < <(time_build "$site" "$ours")
+  read -r t_hugo c_hugo < <(time_build "$site" "$hugo_cmd")
   m_ours=$(peak_kib "$site" "$ours")
   m_hugo=$(peak_kib "$site" "$hugo_cmd")
-  python3 - "$label" "$count" "$t_ours" "$t_hugo" "$m_ours" "$m_hugo" <<'EOF'
+  python3 - "$label" "$count" "$t_ours" "$t_hugo" "$c_ours" "$c_hugo" "$m_ours" "$m_hugo" \
+    "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'EOF'
 import sys
-label, count, t_ours, t_hugo, m_ours, m_hugo = sys.argv[1:]
-t_ours, t_hugo, m_ours, m_hugo = float(t_ours), float(t_hugo), int(m_ours), int(m_hugo)
-print(f"{label} ({count} issues)")
-print(f"  newsroom build: median {t_ours * 1000:8.1f} ms   peak RSS {m_ours / 1024:7.1f} MiB")
-print(f"  hugo:           median {t_hugo * 1000:8.1f} ms   peak RSS {m_hugo / 1024:7.1f} MiB")
-print(f"  newsroom is {t_hugo / t_ours:.1f}x faster, uses {m_hugo / m_ours:.1f}x less memory")
+label, count, t_ours, t_hugo, c_ours, c_hugo, m_ours, m_hugo, load_before, load_after = sys.argv[1:]
+t_ours, t_hugo, c_ours, c_hugo = float(t_ours), float(t_hugo), float(c_ours), float(c_hugo)
+m_ours, m_hugo = int(m_ours), int(m_hugo)
+print(f"{label} ({count} issues; load average {load_before} before, {load_after} after)")
+print(f"  newsroom build: median {t_ours * 1000:8.1f} ms   CPU {c_ours * 1000:8.1f} ms   peak RSS {m_ours / 1024:7.1f} MiB")
+print(f"  hugo:           median {t_hugo * 1000:8.1f} ms   CPU {c_hugo * 1000:8.1f} ms   peak RSS {m_hugo / 1024:7.1f} MiB")
+print(f"  newsroom is {t_hugo / t_ours:.1f}x faster ({c_hugo / c_ours:.1f}x less CPU), uses {m_hugo / m_ours:.1f}x less memory")
 EOF
 }
 

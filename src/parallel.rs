@@ -1,9 +1,11 @@
 //! A map over a slice on several threads, keeping the order: reading,
 //! parsing and rendering a thousand issues, and writing a thousand small
-//! files into the page cache, all keep a core busy, so one thread per core.
+//! files into the page cache, all keep a core busy, so one thread per core,
+//! each taking the next batch of work when it is done with its last.
 
 use std::num::NonZeroUsize;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Threads for the work: one per core. Asked once, as the answer costs a
@@ -13,30 +15,52 @@ pub fn cpus() -> usize {
     *CPUS.get_or_init(|| thread::available_parallelism().map_or(1, NonZeroUsize::get))
 }
 
+/// How many batches each thread takes on average: enough that a thread
+/// the machine holds back leaves little for the others to wait on.
+const BATCHES_PER_THREAD: usize = 8;
+
 /// `items.iter().map(f).collect()`, on up to `threads` threads.
 pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = threads.clamp(1, items.len().max(1));
     if threads == 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    thread::scope(|scope| {
-        let mut parts = items.chunks(chunk);
-        // The calling thread takes the first part instead of waiting idle.
-        let first = parts.next().unwrap_or_default();
-        let others: Vec<_> = parts
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        let mut results: Vec<R> = Vec::with_capacity(items.len());
-        results.extend(first.iter().map(&f));
-        for part in others {
-            results.extend(
-                part.join()
+    // Small batches, each taken by whichever thread is free, rather than one
+    // fixed share per thread: the machine is shared (with other builds, with
+    // the daemon's own work), and a thread preempted mid-share would leave
+    // the others idle at the end.
+    let batch = items.len().div_ceil(threads * BATCHES_PER_THREAD);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            let start = next.fetch_add(batch, Ordering::Relaxed);
+            if start >= items.len() {
+                return done;
+            }
+            let end = (start + batch).min(items.len());
+            done.push((start, items[start..end].iter().map(&f).collect()));
+        }
+    };
+    let mut batches = thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        // The calling thread works too instead of waiting idle.
+        let mut batches = work();
+        for other in others {
+            batches.extend(
+                other
+                    .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             );
         }
-        results
-    })
+        batches
+    });
+    batches.sort_unstable_by_key(|(start, _)| *start);
+    let mut results = Vec::with_capacity(items.len());
+    for (_, part) in batches {
+        results.extend(part);
+    }
+    results
 }
 
 #[cfg(test)]

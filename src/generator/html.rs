@@ -10,6 +10,8 @@
 //! here, the way ammonia would (allowed schemes, relative URLs resolved,
 //! `rel="noopener noreferrer"` on links).
 
+use std::ops::Range;
+
 use ammonia::UrlRelative;
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use url::Url;
@@ -34,6 +36,10 @@ pub struct Renderer {
 pub struct IssueHtml {
     pub intro: String,
     pub content: String,
+    /// Where each entry's blurb is in `content`, in [`Issue::entries`]
+    /// order: the links feed shows them again, and need not render them
+    /// twice.
+    pub blurbs: Vec<Range<usize>>,
 }
 
 impl Renderer {
@@ -52,17 +58,27 @@ impl Renderer {
 
     /// Markdown to sanitised HTML.
     pub fn markdown(&self, markdown: &str) -> String {
-        let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
         let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        self.markdown_into(&mut html, markdown);
+        html
+    }
+
+    /// [`Renderer::markdown`], appended to `out`.
+    fn markdown_into(&self, out: &mut String, markdown: &str) {
+        if push_prose(out, markdown) {
+            return;
+        }
+        let events: Vec<Event> = Parser::new_ext(markdown, Options::empty()).collect();
         if events
             .iter()
             .any(|event| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
         {
+            let mut html = String::with_capacity(markdown.len() * 3 / 2);
             pulldown_cmark::html::push_html(&mut html, events.into_iter());
-            return self.cleaner.clean(&html).to_string();
+            out.push_str(&self.cleaner.clean(&html).to_string());
+            return;
         }
-        pulldown_cmark::html::push_html(&mut html, self.vet_urls(events));
-        html
+        pulldown_cmark::html::push_html(out, self.vet_urls(events));
     }
 
     /// The issue's intro, then each section with its entries and their links.
@@ -76,12 +92,15 @@ impl Renderer {
             .sum();
         let mut content = String::with_capacity(intro.len() + markdown * 3 / 2);
         content.push_str(&intro);
+        let mut blurbs = Vec::with_capacity(issue.entry_count());
         for section in &issue.sections {
             content.push_str("<h2>");
             escape_into(&mut content, &section.name);
             content.push_str("</h2>\n");
             for entry in &section.entries {
-                content.push_str(&self.markdown(&entry.blurb));
+                let start = content.len();
+                self.markdown_into(&mut content, &entry.blurb);
+                blurbs.push(start..content.len());
                 let mut links = entry
                     .links
                     .iter()
@@ -106,7 +125,11 @@ impl Renderer {
                 content.push_str("</ul>\n");
             }
         }
-        IssueHtml { intro, content }
+        IssueHtml {
+            intro,
+            content,
+            blurbs,
+        }
     }
 
     /// Makes every link and image URL absolute, and turns a link or image
@@ -161,6 +184,44 @@ impl Renderer {
         let url = self.base_url.join(url.trim()).ok()?;
         SCHEMES.contains(&url.scheme()).then_some(url)
     }
+}
+
+/// Renders `markdown` into `out` and returns true if it is plain prose:
+/// paragraphs (one blank line apart) of text in which markdown sees no
+/// markup at all, so that pulldown-cmark would give `<p>{text}</p>` for
+/// each, the text copied as it is. Most blurbs are such prose, and a build
+/// renders tens of thousands of them: this spares each its own parser.
+/// Anything else returns false and is left to pulldown-cmark.
+fn push_prose(out: &mut String, markdown: &str) -> bool {
+    if !markdown.split("\n\n").all(is_plain_paragraph) {
+        return false;
+    }
+    for text in markdown.split("\n\n") {
+        out.push_str("<p>");
+        out.push_str(text);
+        out.push_str("</p>\n");
+    }
+    true
+}
+
+/// A paragraph that is text to markdown, whatever its context: it starts
+/// with a letter or an opening quote or parenthesis (no list marker,
+/// heading, quote or indented code), ends without the spaces markdown
+/// would trim, holds no line break, and no character that can start markup
+/// (emphasis, code, links, HTML, entities, escapes) or that pulldown-cmark
+/// would escape or replace.
+fn is_plain_paragraph(text: &str) -> bool {
+    let starts_as_text = text
+        .chars()
+        .next()
+        .is_some_and(|first| first.is_alphabetic() || matches!(first, '(' | '"' | '\''));
+    starts_as_text
+        && !text.ends_with(char::is_whitespace)
+        && text.bytes().all(|byte| {
+            !byte.is_ascii()
+                || byte.is_ascii_alphanumeric()
+                || b" .,;:!?'\"()/%$@^=+-#".contains(&byte)
+        })
 }
 
 /// The text of some markdown, without its markup: for titles and summaries.
@@ -286,6 +347,58 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// What pulldown-cmark alone makes of `markdown`.
+    fn by_pulldown(markdown: &str) -> String {
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, Options::empty()));
+        html
+    }
+
+    #[test]
+    fn prose_is_rendered_as_pulldown_cmark_would() {
+        let prose =
+            "A post on O’Reilly's \"90+ page\" guide (AKA - Postmortems): why? 50% off!\n\nMore.";
+        let mut html = String::new();
+        assert!(push_prose(&mut html, prose));
+        assert_eq!(html, by_pulldown(prose));
+        for markup in [
+            "1. A list",
+            "- Item",
+            "A *word*",
+            "[a](b)",
+            "A &amp; B",
+            "a\nb",
+            "#345",
+            "a  ",
+        ] {
+            assert!(!push_prose(&mut String::new(), markup), "{markup}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever `push_prose` takes as prose, pulldown-cmark renders the
+        /// same. Mostly prose, with now and then something markdown reads.
+        #[test]
+        fn prose_renders_like_pulldown_cmark(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                6 => proptest::sample::select(vec![
+                    "a", "Word", "é", "’", "\u{a0}", " ", "  ", "\n\n", ".", ",", ":", ";", "!",
+                    "?", "'", "\"", "(", ")", "/", "%", "$", "@", "^", "=", "+", "-", "#", "1",
+                ]),
+                1 => proptest::sample::select(vec![
+                    "\n", "\n\n\n", "2.", "3)", "*", "_", "`", "[", "]", "<", ">", "&", "\\",
+                    "~", "|", "\t", "---", "===", "    ", "\r", "\0", "&amp;", "<b>", "[x]: /y",
+                ]),
+            ], 0..40)
+        ) {
+            let markdown: String = parts.concat();
+            let mut html = String::new();
+            if push_prose(&mut html, &markdown) {
+                proptest::prop_assert_eq!(html, by_pulldown(&markdown), "{:?}", markdown);
             }
         }
     }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use url::Url;
 
-use super::html::{IssueHtml, Renderer, plain_text};
+use super::html::{IssueHtml, plain_text};
 use crate::issue::Issue;
 use crate::normalize::normalize;
 use crate::{Item, Origin};
@@ -86,16 +86,18 @@ pub fn issue_item(site: &Site, issue: &Issue, html: IssueHtml, author: &str) -> 
 
 /// One item per curated link of `issue`, in file order, leaving out the
 /// sections named in `exclude` and a link the issue already listed.
+/// `blurbs` is the HTML of each entry's blurb, in [`Issue::entries`] order
+/// (see [`IssueHtml::blurbs`]).
 pub fn link_items(
     site: &Site,
-    renderer: &Renderer,
     issue: &Issue,
+    blurbs: &[&str],
     exclude: &[String],
     author: &str,
 ) -> Vec<Item> {
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    for (section, entry) in issue.entries() {
+    for ((section, entry), blurb_html) in issue.entries().zip(blurbs) {
         if exclude
             .iter()
             .any(|name| name.eq_ignore_ascii_case(section.name.trim()))
@@ -103,7 +105,7 @@ pub fn link_items(
             continue;
         }
         let blurb = plain_text(&entry.blurb);
-        let blurb_html = (!entry.blurb.trim().is_empty()).then(|| renderer.markdown(&entry.blurb));
+        let blurb_html = (!entry.blurb.trim().is_empty()).then(|| blurb_html.to_string());
         for link in &entry.links {
             let url = normalize(&link.url);
             if !seen.insert(url.clone()) {

@@ -160,17 +160,24 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         &newsletter.language,
     );
     // The bulk of the work, one issue per core.
-    let (items, issue_pages): (Vec<Item>, Vec<String>) =
-        parallel::map(issues, parallel::cpus(), |issue| {
-            let html = renderer.issue(issue);
-            let page = pages::issue(&masthead, issue, &html.content);
-            (
-                items::issue_item(&site, issue, html, &newsletter.author),
-                page,
-            )
-        })
-        .into_iter()
-        .unzip();
+    let rendered = parallel::map(issues, parallel::cpus(), |issue| {
+        let html = renderer.issue(issue);
+        let page = pages::issue(&masthead, issue, &html.content);
+        let blurbs = html.blurbs.clone();
+        (
+            items::issue_item(&site, issue, html, &newsletter.author),
+            page,
+            blurbs,
+        )
+    });
+    let mut items = Vec::with_capacity(issues.len());
+    let mut issue_pages = Vec::with_capacity(issues.len());
+    let mut blurbs = Vec::with_capacity(issues.len());
+    for (item, page, ranges) in rendered {
+        items.push(item);
+        issue_pages.push(page);
+        blurbs.push(ranges);
+    }
 
     let limit = match newsletter.feed_limit {
         0 => issues.len(),
@@ -188,15 +195,20 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         encoded("feed.json", json_feed::write(&json, &recent))?,
     );
 
-    let links: Vec<Item> = issues
-        .iter()
+    let links: Vec<Item> = (0..issues.len())
         .rev()
         .take(limit)
-        .flat_map(|issue| {
+        .flat_map(|at| {
+            // Each blurb's HTML, as the issue's item already holds it.
+            let content = items[at].content_html.as_deref().unwrap_or_default();
+            let html: Vec<&str> = blurbs[at]
+                .iter()
+                .map(|range| &content[range.clone()])
+                .collect();
             items::link_items(
                 &site,
-                &renderer,
-                issue,
+                issues[at],
+                &html,
                 &newsletter.links_exclude,
                 &newsletter.author,
             )

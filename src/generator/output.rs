@@ -125,8 +125,9 @@ fn stage(
     staging: &Path,
 ) -> Result<Published, OutputError> {
     fs::create_dir_all(staging).map_err(io_error(staging, "create"))?;
-    // Every folder once, before any file: a sorted set puts each parent
-    // before its children, and the writers then need not look.
+    // Every folder once, before any file, so the writers need not look; a
+    // level at a time, each after its parents, and a level's folders (a
+    // thousand issues' own) on every core.
     let mut folders = BTreeSet::new();
     for relative in files.keys() {
         let mut folder = relative.as_str();
@@ -135,9 +136,20 @@ fn stage(
             folder = parent;
         }
     }
+    let mut levels: Vec<Vec<&str>> = Vec::new();
     for folder in folders {
-        let path = staging.join(folder);
-        fs::create_dir(&path).map_err(io_error(&path, "create"))?;
+        let depth = folder.matches('/').count();
+        if levels.len() <= depth {
+            levels.resize_with(depth + 1, Vec::new);
+        }
+        levels[depth].push(folder);
+    }
+    for level in levels {
+        let made = crate::parallel::map(&level, crate::parallel::cpus(), |folder| {
+            let path = staging.join(folder);
+            fs::create_dir(&path).map_err(io_error(&path, "create"))
+        });
+        made.into_iter().collect::<Result<(), _>>()?;
     }
     let mut published = Published {
         removed: old_files

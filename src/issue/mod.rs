@@ -164,12 +164,19 @@ pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>, IssueError> {
     let read_error = |err| IssueError::new(dir, 0, IssueErrorKind::Read(err));
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
-        let path = entry.map_err(read_error)?.path();
+        let entry = entry.map_err(read_error)?;
+        let path = entry.path();
         let is_issue = matches!(
             path.extension().and_then(|ext| ext.to_str()),
             Some("md" | "markdown")
         );
-        if is_issue && path.is_file() {
+        // The folder listing says what most entries are; only a link (or a
+        // file system that does not say) costs a look at the file itself.
+        let is_file = match entry.file_type() {
+            Ok(kind) if !kind.is_symlink() => kind.is_file(),
+            _ => path.is_file(),
+        };
+        if is_issue && is_file {
             files.push(path);
         }
     }
