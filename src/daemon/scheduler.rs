@@ -142,7 +142,7 @@ impl<S: Store + Clone + 'static> Scheduler<S> {
         for source in self.store.sources().await?.iter().filter(|s| s.is_active()) {
             self.state.metrics.source(source);
         }
-        let pending = self.store.candidates(Utc::now(), None).await?.len();
+        let pending = self.store.count_candidates(Utc::now()).await?;
         self.state.metrics.candidates_pending(pending);
         Ok(())
     }

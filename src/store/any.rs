@@ -86,6 +86,10 @@ impl Store for AnyStore {
         on_backend!(self, store => store.candidates(now, since).await)
     }
 
+    async fn count_candidates(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        on_backend!(self, store => store.count_candidates(now).await)
+    }
+
     async fn decide(
         &self,
         id: i64,

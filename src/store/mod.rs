@@ -100,6 +100,13 @@ pub trait Store: Send + Sync {
         since: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<Vec<Candidate>, StoreError>> + Send;
 
+    /// How many candidates [`Store::candidates`] would give at `now` (all
+    /// dates), counted by the database.
+    fn count_candidates(
+        &self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// Records an editor's decision on candidate `id`; the latest decision
     /// that was not undone is the one in force.
     fn decide(

@@ -101,16 +101,27 @@ macro_rules! candidate_queries {
 
         const NOT_PUBLISHED: &str = "NOT EXISTS (SELECT 1 FROM published p WHERE p.url = c.url)";
 
+        /// Never published, and no decision in force but a snooze that has
+        /// run out (`$2` = now); published at or after `$1`. Needs
+        /// [`CURRENT_DECISION`] joined.
+        fn awaiting_review_filter() -> String {
+            format!(
+                "{NOT_PUBLISHED} AND c.published_at >= $1 \
+                 AND (d.id IS NULL OR (d.kind = 'snooze' AND d.snoozed_until <= $2))"
+            )
+        }
+
         pub(in crate::store) async fn awaiting_review(
             pool: &sqlx::Pool<$db>,
             now: DateTime<Utc>,
             since: Option<DateTime<Utc>>,
         ) -> Result<Vec<Candidate>, StoreError> {
-            let filter = format!(
-                "{NOT_PUBLISHED} AND c.published_at >= $1 \
-                 AND (d.id IS NULL OR (d.kind = 'snooze' AND d.snoozed_until <= $2))"
-            );
-            let rows = sqlx::query(&select("", CURRENT_DECISION, &filter, "c.id"))
+            let rows = sqlx::query(&select(
+                "",
+                CURRENT_DECISION,
+                &awaiting_review_filter(),
+                "c.id",
+            ))
                 .bind(since.map_or(i64::MIN, |since| since.timestamp()))
                 .bind(now.timestamp())
                 .fetch_all(pool)
@@ -120,6 +131,26 @@ macro_rules! candidate_queries {
                 .into_iter()
                 .map(|(candidate, ())| candidate)
                 .collect())
+        }
+
+        /// How many candidates [`awaiting_review`] would list, without
+        /// reading them: the daemon's gauge of the review queue.
+        pub(in crate::store) async fn count_awaiting_review(
+            pool: &sqlx::Pool<$db>,
+            now: DateTime<Utc>,
+        ) -> Result<usize, StoreError> {
+            let count: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM candidates c {CURRENT_DECISION} \
+                 WHERE EXISTS (SELECT 1 FROM sightings s WHERE s.candidate_id = c.id) \
+                 AND {}",
+                awaiting_review_filter()
+            ))
+            .bind(i64::MIN)
+            .bind(now.timestamp())
+            .fetch_one(pool)
+            .await
+            .during("count the candidates")?;
+            Ok(usize::try_from(count).unwrap_or(0))
         }
 
         pub(in crate::store) async fn by_id(

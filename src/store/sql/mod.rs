@@ -115,6 +115,10 @@ macro_rules! shared_store_methods {
             candidate::awaiting_review(&self.pool, now, since).await
         }
 
+        async fn count_candidates(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+            candidate::count_awaiting_review(&self.pool, now).await
+        }
+
         async fn decide(
             &self,
             id: i64,
