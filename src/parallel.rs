@@ -19,9 +19,13 @@ pub fn cpus() -> usize {
 /// the machine holds back leaves little for the others to wait on.
 const BATCHES_PER_THREAD: usize = 8;
 
+/// Fewest items worth a thread of their own: starting one, and waiting for
+/// it to be scheduled on a busy machine, costs more than a few small items.
+const MIN_ITEMS_PER_THREAD: usize = 4;
+
 /// `items.iter().map(f).collect()`, on up to `threads` threads.
 pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads.clamp(1, items.len().max(1));
+    let threads = threads.clamp(1, (items.len() / MIN_ITEMS_PER_THREAD).max(1));
     if threads == 1 {
         return items.iter().map(f).collect();
     }
@@ -73,5 +77,11 @@ mod tests {
             assert_eq!(doubled, items.iter().map(|n| n * 2).collect::<Vec<_>>());
         }
         assert!(super::map(&[] as &[u32], 4, |n| *n).is_empty());
+        // Short lists, done on the calling thread alone, keep it too.
+        for len in 0..12 {
+            let short: Vec<u32> = (0..len).collect();
+            let plus_one = super::map(&short, 2, |n| n + 1);
+            assert_eq!(plus_one, short.iter().map(|n| n + 1).collect::<Vec<_>>());
+        }
     }
 }
