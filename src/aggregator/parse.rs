@@ -20,7 +20,7 @@ use super::schedule::PollHints;
 use super::timestamp;
 use crate::config::Source;
 use crate::item::{Item, Origin};
-use crate::normalize::normalize;
+use crate::normalize::normalize_owned;
 
 /// What a feed document holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -399,7 +399,7 @@ impl Adapter<'_> {
     /// The entry's id and normalised URL, or `None` when it has no usable
     /// link.
     fn identity(&self, entry: &Entry) -> Option<(String, Url)> {
-        let url = normalize(&self.link(entry)?);
+        let url = normalize_owned(self.link(entry)?);
         let id = match entry.id.trim() {
             "" => url.to_string(),
             id => id.to_string(),

@@ -78,7 +78,8 @@ use Content::{Flow, Items, Phrasing, Void};
 use Place::{Block, Inline, Item};
 
 /// The elements this fast path writes: all allowed by ammonia's default
-/// policy, with the attributes it allows on them.
+/// policy, with the attributes it allows on them; sorted by name, for
+/// [`element_named`].
 const ELEMENTS: &[Element] = &[
     element("a", Inline, Phrasing, true, &["href", "hreflang"]),
     element("abbr", Inline, Phrasing, false, &[]),
@@ -127,6 +128,20 @@ const ELEMENTS: &[Element] = &[
     element("var", Inline, Phrasing, false, &[]),
     element("wbr", Inline, Void, false, &[]),
 ];
+
+/// The element of [`ELEMENTS`] named `name`, in any case.
+fn element_named(name: &str) -> Option<&'static Element> {
+    // A binary search on the lower-cased name: the table is sorted by name,
+    // and a linear scan of it was a sixth of this fast path's own time.
+    let mut buffer = [0; 10]; // `blockquote`, the longest name
+    let lower = buffer.get_mut(..name.len())?;
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    let at = ELEMENTS
+        .binary_search_by(|element| element.name.as_bytes().cmp(lower))
+        .ok()?;
+    Some(&ELEMENTS[at])
+}
 
 /// Attributes ammonia keeps on every element.
 const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
@@ -352,9 +367,7 @@ impl Writer<'_> {
     fn start_tag(&mut self) -> Option<()> {
         let html = self.html;
         let name = alphanumeric_prefix(&html[self.at + 1..]);
-        let element = ELEMENTS
-            .iter()
-            .find(|element| element.name.eq_ignore_ascii_case(name))?;
+        let element = element_named(name)?;
         let allowed = matches!(
             (self.content(), element.place),
             (Flow, Block | Inline) | (Phrasing, Inline) | (Items, Item)
@@ -650,6 +663,7 @@ mod tests {
         let policy = ammonia::Builder::default();
         let tags = policy.clone_tags();
         let tag_attributes = policy.clone_tag_attributes();
+        assert!(ELEMENTS.is_sorted_by_key(|element| element.name));
         for element in ELEMENTS {
             assert!(tags.contains(element.name), "{}", element.name);
             let mut expected: Vec<&str> = tag_attributes
