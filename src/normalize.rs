@@ -5,17 +5,18 @@ use url::Url;
 
 /// Query parameters that only track the reader and never change the page.
 fn is_tracking_parameter(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.starts_with("utm_")
-        || matches!(
-            key.as_str(),
-            "fbclid" | "gclid" | "dclid" | "msclkid" | "mc_cid" | "mc_eid" | "ref_src"
-        )
+    key.get(..4)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("utm_"))
+        || [
+            "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "ref_src",
+        ]
+        .iter()
+        .any(|tracking| tracking.eq_ignore_ascii_case(key))
 }
 
 /// Parses `input` as an absolute URL and normalises it (see [`normalize`]).
 pub fn normalize_url(input: &str) -> Result<Url, url::ParseError> {
-    Url::parse(input.trim()).map(|url| normalize(&url))
+    Url::parse(input.trim()).map(normalize_owned)
 }
 
 /// Returns the canonical form of `url`: scheme and host lower-cased, default
@@ -23,21 +24,28 @@ pub fn normalize_url(input: &str) -> Result<Url, url::ParseError> {
 /// their order and their exact encoding), an empty path made `/`. Paths are
 /// otherwise left alone: `/a` and `/a/` may be different pages. Idempotent.
 pub fn normalize(url: &Url) -> Url {
+    normalize_owned(url.clone())
+}
+
+/// [`normalize`] for a URL the caller no longer needs, such as one just
+/// parsed: changed in place, not copied first.
+pub fn normalize_owned(mut url: Url) -> Url {
     // `Url` already lower-cases scheme and host, drops the scheme's default
     // port and turns an empty path into `/` for http(s).
-    let mut url = url.clone();
     url.set_fragment(None);
     if let Some(query) = url.query() {
         // Split the raw query instead of decoding and re-encoding it, so that
         // `a=b+c` and `a=b%20c` stay exactly as the publisher wrote them.
-        let kept: Vec<&str> = query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .filter(|pair| {
-                let key = pair.split('=').next().unwrap_or_default();
-                !is_tracking_parameter(key)
-            })
-            .collect();
+        let is_kept = |pair: &&str| {
+            let key = pair.split('=').next().unwrap_or_default();
+            !pair.is_empty() && !is_tracking_parameter(key)
+        };
+        // Most queries keep every pair: then setting the query again, which
+        // parses it again, is skipped.
+        if !query.is_empty() && query.split('&').all(|pair| is_kept(&pair)) {
+            return url;
+        }
+        let kept: Vec<&str> = query.split('&').filter(is_kept).collect();
         let kept = kept.join("&");
         url.set_query(if kept.is_empty() { None } else { Some(&kept) });
     }

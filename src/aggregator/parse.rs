@@ -20,7 +20,7 @@ use super::schedule::PollHints;
 use super::timestamp;
 use crate::config::Source;
 use crate::item::{Item, Origin};
-use crate::normalize::normalize;
+use crate::normalize::normalize_owned;
 
 /// What a feed document holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -399,7 +399,7 @@ impl Adapter<'_> {
     /// The entry's id and normalised URL, or `None` when it has no usable
     /// link.
     fn identity(&self, entry: &Entry) -> Option<(String, Url)> {
-        let url = normalize(&self.link(entry)?);
+        let url = normalize_owned(self.link(entry)?);
         let id = match entry.id.trim() {
             "" => url.to_string(),
             id => id.to_string(),
@@ -482,11 +482,7 @@ impl Adapter<'_> {
             return sanitize::plain_text(&self.sanitizer.clean(&text.content));
         }
         if essence(text.content_type.as_str()) == "text/plain" && !text.content.contains('&') {
-            return text
-                .content
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            return collapse_whitespace(&text.content);
         }
         sanitize::plain_text(&self.html(text))
     }
@@ -517,6 +513,18 @@ impl Adapter<'_> {
     fn date(&self, date: Option<DateTime<Utc>>) -> DateTime<Utc> {
         date.map_or(self.now, |date| date.min(self.now))
     }
+}
+
+/// `text` on one line: its words separated by one space, none around them.
+fn collapse_whitespace(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
 }
 
 /// A media type without its parameters (`text/html; charset=utf-8`).

@@ -35,7 +35,7 @@ impl Sanitizer {
         // Without tags or entities there is nothing to parse; many feeds put
         // plain text in their HTML fields, and the HTML parser is the most
         // expensive step of reading a feed.
-        if !html.contains(['<', '&']) {
+        if memchr::memchr2(b'<', b'&', html.as_bytes()).is_none() {
             return escape(html);
         }
         // Well-formed simple HTML, the usual summary, is written in one pass

@@ -78,7 +78,8 @@ use Content::{Flow, Items, Phrasing, Void};
 use Place::{Block, Inline, Item};
 
 /// The elements this fast path writes: all allowed by ammonia's default
-/// policy, with the attributes it allows on them.
+/// policy, with the attributes it allows on them; sorted by name, for
+/// [`element_named`].
 const ELEMENTS: &[Element] = &[
     element("a", Inline, Phrasing, true, &["href", "hreflang"]),
     element("abbr", Inline, Phrasing, false, &[]),
@@ -127,6 +128,20 @@ const ELEMENTS: &[Element] = &[
     element("var", Inline, Phrasing, false, &[]),
     element("wbr", Inline, Void, false, &[]),
 ];
+
+/// The element of [`ELEMENTS`] named `name`, in any case.
+fn element_named(name: &str) -> Option<&'static Element> {
+    // A binary search on the lower-cased name: the table is sorted by name,
+    // and a linear scan of it was a sixth of this fast path's own time.
+    let mut buffer = [0; 10]; // `blockquote`, the longest name
+    let lower = buffer.get_mut(..name.len())?;
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    let at = ELEMENTS
+        .binary_search_by(|element| element.name.as_bytes().cmp(lower))
+        .ok()?;
+    Some(&ELEMENTS[at])
+}
 
 /// Attributes ammonia keeps on every element.
 const GENERIC_ATTRIBUTES: &[&str] = &["lang", "title"];
@@ -194,7 +209,7 @@ pub(super) fn clean(html: &str, base: &Url) -> Option<String> {
     let mut writer = Writer {
         html,
         at: 0,
-        base,
+        base: Base::new(base),
         clean: String::with_capacity(html.len() + html.len() / 4),
         open: Vec::new(),
     };
@@ -206,7 +221,7 @@ pub(super) fn clean(html: &str, base: &Url) -> Option<String> {
 struct Writer<'a> {
     html: &'a str,
     at: usize,
-    base: &'a Url,
+    base: Base<'a>,
     clean: String,
     /// The elements open at `at`, outermost first.
     open: Vec<&'static Element>,
@@ -352,9 +367,7 @@ impl Writer<'_> {
     fn start_tag(&mut self) -> Option<()> {
         let html = self.html;
         let name = alphanumeric_prefix(&html[self.at + 1..]);
-        let element = ELEMENTS
-            .iter()
-            .find(|element| element.name.eq_ignore_ascii_case(name))?;
+        let element = element_named(name)?;
         let allowed = matches!(
             (self.content(), element.place),
             (Flow, Block | Inline) | (Phrasing, Inline) | (Items, Item)
@@ -468,7 +481,7 @@ impl Writer<'_> {
     /// element, as ammonia does.
     fn attribute(&mut self, name: &str, value: &str) -> Option<()> {
         let value = match name {
-            "href" | "src" => match url_value(value, self.base)? {
+            "href" | "src" => match url_value(value, &self.base)? {
                 Some(value) => value,
                 None => return Some(()),
             },
@@ -556,21 +569,66 @@ fn numeric_reference(text: &str) -> Option<(char, usize)> {
     Some((c, prefix + length + 1))
 }
 
+/// The URL relative ones resolve against.
+struct Base<'a> {
+    url: &'a Url,
+    /// `scheme://host[:port]` of an http(s) base, what a path that starts
+    /// with one `/` is appended to; `None` for other bases.
+    origin: Option<&'a str>,
+}
+
+impl<'a> Base<'a> {
+    fn new(url: &'a Url) -> Base<'a> {
+        let origin = (matches!(url.scheme(), "http" | "https") && url.has_host())
+            .then(|| &url[..url::Position::BeforePath]);
+        Base { url, origin }
+    }
+
+    /// `reference` resolved as the url crate resolves it, as a string.
+    fn join(&self, reference: &str) -> Option<String> {
+        // The usual relative link, `/path/page?query`, joined by
+        // concatenation: the url crate's join parses the whole result again,
+        // half the cost of this fast path.
+        if let Some(origin) = self.origin.filter(|_| is_plain_absolute_path(reference)) {
+            return Some([origin, reference].concat());
+        }
+        self.url.join(reference).ok().map(String::from)
+    }
+}
+
+/// Whether the url crate, joining `reference` to an http(s) base, keeps the
+/// base's origin and appends `reference` unchanged: a path starting with a
+/// single `/`, no dot segment to remove (`/a/../b`), and only characters it
+/// neither percent-encodes, trims, removes nor rewrites (`\` to `/`) in a
+/// path, query or fragment; `%` is left out too, since `%2e` is a dot.
+fn is_plain_absolute_path(reference: &str) -> bool {
+    let Some(rest) = reference.strip_prefix('/') else {
+        return false;
+    };
+    if rest.starts_with('/') {
+        return false; // `//host/path`
+    }
+    let safe = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/?".contains(&byte);
+    let (path, after) = rest.split_at(rest.find(['?', '#']).unwrap_or(rest.len()));
+    let (query, fragment) = after.split_at(after.find('#').unwrap_or(after.len()));
+    path.bytes().all(safe)
+        && query.bytes().all(safe)
+        && fragment.bytes().skip(1).all(safe)
+        && !path.split('/').any(|segment| matches!(segment, "." | ".."))
+}
+
 /// What ammonia does with an `href` or `src`: kept as written when it has
 /// an allowed scheme, made absolute when relative, dropped otherwise
 /// (`Some(None)`). `None` when a relative URL does not resolve, where
 /// ammonia reorders the attributes.
-fn url_value<'v>(value: &'v str, base: &Url) -> Option<Option<Cow<'v, str>>> {
+fn url_value<'v>(value: &'v str, base: &Base) -> Option<Option<Cow<'v, str>>> {
     match Url::parse(value) {
         Ok(url) => Some(
             URL_SCHEMES
                 .contains(&url.scheme())
                 .then_some(Cow::Borrowed(value)),
         ),
-        Err(url::ParseError::RelativeUrlWithoutBase) => {
-            let url = base.join(value).ok()?;
-            Some(Some(Cow::Owned(url.into())))
-        }
+        Err(url::ParseError::RelativeUrlWithoutBase) => Some(Some(Cow::Owned(base.join(value)?))),
         Err(_) => Some(None),
     }
 }
@@ -605,6 +663,7 @@ mod tests {
         let policy = ammonia::Builder::default();
         let tags = policy.clone_tags();
         let tag_attributes = policy.clone_tag_attributes();
+        assert!(ELEMENTS.is_sorted_by_key(|element| element.name));
         for element in ELEMENTS {
             assert!(tags.contains(element.name), "{}", element.name);
             let mut expected: Vec<&str> = tag_attributes
@@ -743,6 +802,8 @@ mod tests {
             " href=\"//evil.example/\"",
             " href=\"http://[::1\"",
             " href='../up'",
+            " href=\"/a/b.html?c=d&amp;e=f#g\"",
+            " src=\"/a/./b/../c%2e%2E/d\\e\"",
             " src=\"a.png\"",
             " src=\"x\" onerror=\"alert(1)\"",
             " title=\"a &amp; b &quot;c&quot; <d> \u{a0}\"",
@@ -855,6 +916,25 @@ mod tests {
             })
             .count();
         assert!(accepted >= 100, "only {accepted} of 400 accepted");
+    }
+
+    proptest! {
+        #[test]
+        fn paths_are_joined_as_the_url_crate_joins_them(
+            reference in "/[a-zA-Z0-9/.%?#&'\\\\ \t~@:;=+^`{}|-]{0,12}",
+            base in prop::sample::select(vec![
+                "https://blog.example/posts/",
+                "http://user:pass@blog.example:8080/a/b?q#f",
+                "https://[::1]/",
+                "mailto:editor@blog.example",
+            ])
+        ) {
+            let base = Url::parse(base).unwrap();
+            prop_assert_eq!(
+                Base::new(&base).join(&reference),
+                base.join(&reference).ok().map(String::from)
+            );
+        }
     }
 
     proptest! {
