@@ -337,14 +337,13 @@ fn classify(atoms: &[(usize, Atom<'_>)], raw: &str) -> Result<LineKind, IssueErr
 
 /// One token that starts with a URL scheme: the editor meant a link line.
 fn looks_like_bare_url(line: &str) -> bool {
-    let Some((scheme, _)) = line.split_once("://") else {
-        return false;
-    };
-    !scheme.is_empty()
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-        && !line.contains(char::is_whitespace)
+    // The scheme is the run of scheme characters the line starts with:
+    // measuring it spares a substring search on every line of prose.
+    let scheme = line
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"+-.".contains(b))
+        .count();
+    scheme > 0 && line[scheme..].starts_with("://") && !line.contains(char::is_whitespace)
 }
 
 fn is_web(url: &Url) -> bool {
@@ -369,12 +368,15 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
 /// Links written inside a sentence: bare http(s) URLs, `www.` addresses
 /// without a scheme, and e-mail addresses (job ads often give nothing else).
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
-    // Most prose has none of these; skip the word split for it.
-    let text = if text.contains("://") || text.contains("www.") || text.contains('@') {
-        text
-    } else {
-        ""
-    };
+    // Most prose has none of these; skip the word split for it. One memchr
+    // pass over the three bytes they start with, instead of three searches.
+    let bytes = text.as_bytes();
+    let may_have_links = memchr::memchr3_iter(b':', b'@', b'w', bytes).any(|at| match bytes[at] {
+        b':' => bytes[at..].starts_with(b"://"),
+        b'w' => bytes[at..].starts_with(b"www."),
+        _ => true,
+    });
+    let text = if may_have_links { text } else { "" };
     text.split_whitespace().filter_map(|word| {
         let word = word
             .trim_start_matches(['(', '<', '"', '\''])
