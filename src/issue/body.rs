@@ -5,6 +5,7 @@
 //! physical lines are looked at one by one, because a link line may follow
 //! its blurb without a blank line and still closes the entry.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -23,26 +24,28 @@ pub struct Body {
     pub footer: Option<String>,
 }
 
-/// A top-level block of the body, in the terms an issue is made of.
-enum Block {
+/// A top-level block of the body, in the terms an issue is made of. Its
+/// markdown is borrowed from the file's text: most of it ends up in a blurb
+/// unchanged, and is copied once, there.
+enum Block<'a> {
     Heading {
         text: String,
         line: usize,
     },
     /// A paragraph, or one item of a list (`own_entry`).
     Lines {
-        lines: Vec<Line>,
+        lines: Vec<Line<'a>>,
         own_entry: bool,
     },
     /// Code, quotes, tables, HTML: kept verbatim in the blurb they are part of.
     Raw {
-        markdown: String,
+        markdown: &'a str,
         line: usize,
     },
 }
 
-struct Line {
-    markdown: String,
+struct Line<'a> {
+    markdown: &'a str,
     number: usize,
     kind: LineKind,
 }
@@ -61,7 +64,7 @@ pub fn parse(text: &str, start: usize, title: &str, number: u32) -> Result<Body,
     Ok(assemble(blocks, title, number))
 }
 
-fn blocks(text: &str, start: usize, index: &LineIndex) -> Result<Vec<Block>, Failure> {
+fn blocks<'a>(text: &'a str, start: usize, index: &LineIndex) -> Result<Vec<Block<'a>>, Failure> {
     let body = &text[start..];
     // About one event per 16 bytes of a typical issue; sizing up front
     // spares the repeated growth of a collect.
@@ -105,7 +108,7 @@ fn blocks(text: &str, start: usize, index: &LineIndex) -> Result<Vec<Block>, Fai
                 if text[range.clone()].trim_start().starts_with("<!--") => {}
             Event::Rule => {}
             _ => {
-                let markdown = text[range.clone()].trim().to_string();
+                let markdown = text[range.clone()].trim();
                 if !markdown.is_empty() {
                     blocks.push(Block::Raw {
                         markdown,
@@ -156,7 +159,8 @@ fn plain_text(events: &[(Event, Range<usize>)]) -> String {
 enum Atom<'a> {
     Link {
         url: &'a str,
-        text: String,
+        /// Borrowed while the link text is one event, as it nearly always is.
+        text: Cow<'a, str>,
         ends_on_line: bool,
     },
     Text(&'a str),
@@ -164,67 +168,80 @@ enum Atom<'a> {
 }
 
 /// Splits the block at `range` into its physical lines and classifies each.
-fn lines<'a>(
-    text: &str,
+fn lines<'t, 'e>(
+    text: &'t str,
     range: Range<usize>,
-    events: &'a [(Event<'a>, Range<usize>)],
+    events: &'e [(Event<'e>, Range<usize>)],
     index: &LineIndex,
     list_item: bool,
-) -> Result<Vec<Line>, Failure> {
+) -> Result<Vec<Line<'t>>, Failure> {
     // Physical lines of the block, with their absolute start offsets.
-    let mut spans: Vec<Range<usize>> = Vec::new();
+    let block = &text[range.clone()];
+    let mut spans: Vec<Range<usize>> = Vec::with_capacity(8);
     let mut offset = range.start;
-    for raw in text[range.clone()].split('\n') {
-        spans.push(offset..offset + raw.len());
-        offset += raw.len() + 1;
+    for newline in memchr::memchr_iter(b'\n', block.as_bytes()) {
+        spans.push(offset..range.start + newline);
+        offset = range.start + newline + 1;
     }
-    let mut atoms: Vec<Vec<Atom>> = spans.iter().map(|_| Vec::new()).collect();
+    spans.push(offset..range.end);
     let line_at = |offset: usize| {
         spans
             .partition_point(|span| span.end < offset)
             .min(spans.len() - 1)
     };
 
+    // The atoms of every line in one list, each with the index of its line:
+    // events come in source order, so a line's atoms are one stretch of it.
+    let mut atoms: Vec<(usize, Atom<'e>)> = Vec::with_capacity(events.len());
+    // The atom of the outermost link being read, which its text goes to.
+    let mut open_link = None;
     let mut link_depth = 0;
     for (event, event_range) in events {
-        let slot = line_at(event_range.start);
         match event {
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if link_depth == 0 {
-                    atoms[slot].push(Atom::Link {
-                        url: dest_url.as_ref(),
-                        text: String::new(),
-                        ends_on_line: event_range.end <= spans[slot].end,
-                    });
+                    let slot = line_at(event_range.start);
+                    open_link = Some(atoms.len());
+                    atoms.push((
+                        slot,
+                        Atom::Link {
+                            url: dest_url.as_ref(),
+                            text: Cow::Borrowed(""),
+                            ends_on_line: event_range.end <= spans[slot].end,
+                        },
+                    ));
                 }
                 link_depth += 1;
             }
             Event::End(TagEnd::Link) => link_depth -= 1,
             Event::Text(inner) | Event::Code(inner) if link_depth > 0 => {
-                let link = atoms
-                    .iter_mut()
-                    .rev()
-                    .flat_map(|line| line.iter_mut().rev())
-                    .find_map(|atom| match atom {
-                        Atom::Link { text, .. } => Some(text),
-                        _ => None,
-                    });
-                if let Some(link_text) = link {
-                    link_text.push_str(inner);
+                if let Some((_, Atom::Link { text, .. })) = open_link.map(|at| &mut atoms[at]) {
+                    match text {
+                        Cow::Borrowed("") => *text = Cow::Borrowed(inner.as_ref()),
+                        text => text.to_mut().push_str(inner),
+                    }
                 }
             }
-            Event::Text(inner) => atoms[slot].push(Atom::Text(inner.as_ref())),
+            Event::Text(inner) => {
+                atoms.push((line_at(event_range.start), Atom::Text(inner.as_ref())));
+            }
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Paragraph)
             | Event::End(_)
             | Event::SoftBreak
             | Event::HardBreak => {}
             _ if link_depth > 0 => {}
-            _ => atoms[slot].push(Atom::Other),
+            _ => atoms.push((line_at(event_range.start), Atom::Other)),
         }
     }
 
-    let mut lines = Vec::new();
-    for (span, atoms) in spans.iter().zip(atoms) {
+    let mut lines = Vec::with_capacity(spans.len());
+    // The block's lines are consecutive lines of the file.
+    let first_number = index.line(range.start);
+    let mut rest = atoms.as_slice();
+    for (slot, span) in spans.iter().enumerate() {
+        let count = rest.iter().take_while(|(at, _)| *at == slot).count();
+        let (on_line, after) = rest.split_at(count);
+        rest = after;
         let raw = &text[span.clone()];
         let markdown = if list_item {
             strip_list_marker(raw)
@@ -234,10 +251,10 @@ fn lines<'a>(
         if markdown.is_empty() {
             continue;
         }
-        let number = index.line(span.start);
-        let kind = classify(&atoms, markdown).map_err(|kind| (number, kind))?;
+        let number = first_number + slot;
+        let kind = classify(on_line, markdown).map_err(|kind| (number, kind))?;
         lines.push(Line {
-            markdown: markdown.to_string(),
+            markdown,
             number,
             kind,
         });
@@ -246,10 +263,11 @@ fn lines<'a>(
 }
 
 /// What one physical line is, from the atoms that start on it and its
-/// source text (`raw`, trimmed).
-fn classify(atoms: &[Atom<'_>], raw: &str) -> Result<LineKind, IssueErrorKind> {
+/// source text (`raw`, trimmed); each atom comes with the index of its line.
+fn classify(atoms: &[(usize, Atom<'_>)], raw: &str) -> Result<LineKind, IssueErrorKind> {
+    let atoms = atoms.iter().map(|(_, atom)| atom);
     let mut meaningful = atoms
-        .iter()
+        .clone()
         .filter(|atom| !matches!(atom, Atom::Text(text) if text.trim().is_empty()));
     let first = meaningful.next();
     let only_one = meaningful.clone().next().is_none();
@@ -319,14 +337,13 @@ fn classify(atoms: &[Atom<'_>], raw: &str) -> Result<LineKind, IssueErrorKind> {
 
 /// One token that starts with a URL scheme: the editor meant a link line.
 fn looks_like_bare_url(line: &str) -> bool {
-    let Some((scheme, _)) = line.split_once("://") else {
-        return false;
-    };
-    !scheme.is_empty()
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-        && !line.contains(char::is_whitespace)
+    // The scheme is the run of scheme characters the line starts with:
+    // measuring it spares a substring search on every line of prose.
+    let scheme = line
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"+-.".contains(b))
+        .count();
+    scheme > 0 && line[scheme..].starts_with("://") && !line.contains(char::is_whitespace)
 }
 
 fn is_web(url: &Url) -> bool {
@@ -351,12 +368,15 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
 /// Links written inside a sentence: bare http(s) URLs, `www.` addresses
 /// without a scheme, and e-mail addresses (job ads often give nothing else).
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
-    // Most prose has none of these; skip the word split for it.
-    let text = if text.contains("://") || text.contains("www.") || text.contains('@') {
-        text
-    } else {
-        ""
-    };
+    // Most prose has none of these; skip the word split for it. One memchr
+    // pass over the three bytes they start with, instead of three searches.
+    let bytes = text.as_bytes();
+    let may_have_links = memchr::memchr3_iter(b':', b'@', b'w', bytes).any(|at| match bytes[at] {
+        b':' => bytes[at..].starts_with(b"://"),
+        b'w' => bytes[at..].starts_with(b"www."),
+        _ => true,
+    });
+    let text = if may_have_links { text } else { "" };
     text.split_whitespace().filter_map(|word| {
         let word = word
             .trim_start_matches(['(', '<', '"', '\''])
@@ -429,10 +449,10 @@ fn is_title_heading(heading: &str, title: &str, number: u32) -> bool {
 }
 
 /// A stretch of one block: prose lines joined into one paragraph, or the
-/// link lines that follow it.
-enum Run {
+/// link lines that follow it. A paragraph of one line stays borrowed.
+enum Run<'a> {
     Text {
-        markdown: String,
+        markdown: Cow<'a, str>,
         links: Vec<Link>,
         line: usize,
     },
@@ -442,7 +462,7 @@ enum Run {
     },
 }
 
-fn runs(lines: Vec<Line>) -> Vec<Run> {
+fn runs(lines: Vec<Line<'_>>) -> Vec<Run<'_>> {
     let mut runs: Vec<Run> = Vec::new();
     for line in lines {
         match (line.kind, runs.last_mut()) {
@@ -458,12 +478,13 @@ fn runs(lines: Vec<Line>) -> Vec<Run> {
                 }),
             ) => {
                 // Hard-wrapped lines are one paragraph.
+                let markdown = markdown.to_mut();
                 markdown.push(' ');
-                markdown.push_str(&line.markdown);
+                markdown.push_str(line.markdown);
                 links.extend(found);
             }
             (LineKind::Text(found), _) => runs.push(Run::Text {
-                markdown: line.markdown,
+                markdown: Cow::Borrowed(line.markdown),
                 links: found,
                 line: line.number,
             }),
@@ -474,14 +495,14 @@ fn runs(lines: Vec<Line>) -> Vec<Run> {
 
 /// Text waiting for the link line that makes it an entry.
 #[derive(Default)]
-struct Pending {
-    paragraphs: Vec<String>,
+struct Pending<'a> {
+    paragraphs: Vec<Cow<'a, str>>,
     links: Vec<Link>,
     line: Option<usize>,
 }
 
-impl Pending {
-    fn push(&mut self, markdown: String, line: usize, links: Vec<Link>) {
+impl<'a> Pending<'a> {
+    fn push(&mut self, markdown: Cow<'a, str>, line: usize, links: Vec<Link>) {
         self.paragraphs.push(markdown);
         self.links.extend(links);
         self.line.get_or_insert(line);
@@ -489,26 +510,38 @@ impl Pending {
 
     fn take(&mut self) -> Option<(String, Vec<Link>, usize)> {
         let line = self.line.take()?;
-        let blurb = std::mem::take(&mut self.paragraphs).join("\n\n");
+        // Most blurbs are one paragraph: it becomes the blurb as it is.
+        let blurb = match self.paragraphs.as_slice() {
+            [_] => self
+                .paragraphs
+                .pop()
+                .map(Cow::into_owned)
+                .unwrap_or_default(),
+            paragraphs => {
+                let blurb = paragraphs.join("\n\n");
+                self.paragraphs.clear();
+                blurb
+            }
+        };
         Some((blurb, std::mem::take(&mut self.links), line))
     }
 }
 
 #[derive(Default)]
-struct Assembly {
-    intro: Vec<String>,
+struct Assembly<'a> {
+    intro: Vec<Cow<'a, str>>,
     sections: Vec<Section>,
-    pending: Pending,
+    pending: Pending<'a>,
 }
 
-impl Assembly {
+impl<'a> Assembly<'a> {
     /// Turns what is pending into an entry of its own, its links being the
     /// ones written inside its text (there may be none).
     fn flush(&mut self) {
         if let Some((blurb, links, line)) = self.pending.take() {
             match self.sections.last_mut() {
                 Some(section) => section.entries.push(Entry { blurb, links, line }),
-                None => self.intro.push(blurb),
+                None => self.intro.push(Cow::Owned(blurb)),
             }
         }
     }
@@ -548,7 +581,7 @@ impl Assembly {
         }
     }
 
-    fn lines(&mut self, lines: Vec<Line>) {
+    fn lines(&mut self, lines: Vec<Line<'a>>) {
         let mut linked = false;
         for run in runs(lines) {
             match run {
@@ -591,7 +624,7 @@ impl Assembly {
     }
 }
 
-fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
+fn assemble(blocks: Vec<Block<'_>>, title: &str, number: u32) -> Body {
     let has_sections = blocks.iter().any(|block| {
         matches!(block, Block::Heading { text, .. } if !text.is_empty() && !is_title_heading(text, title, number))
     });
@@ -605,11 +638,8 @@ fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
                 .iter()
                 .all(|line| matches!(line.kind, LineKind::Text(_)))
             {
-                let lines = lines
-                    .iter()
-                    .map(|line| line.markdown.as_str())
-                    .collect::<Vec<_>>();
-                assembly.intro.push(lines.join(" "));
+                let lines = lines.iter().map(|line| line.markdown).collect::<Vec<_>>();
+                assembly.intro.push(Cow::Owned(lines.join(" ")));
                 blocks.next();
             }
         }
@@ -634,11 +664,8 @@ fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
             }
             Block::Lines { lines, own_entry } => {
                 if assembly.sections.is_empty() {
-                    let text = lines
-                        .iter()
-                        .map(|line| line.markdown.as_str())
-                        .collect::<Vec<_>>();
-                    assembly.intro.push(text.join(" "));
+                    let text = lines.iter().map(|line| line.markdown).collect::<Vec<_>>();
+                    assembly.intro.push(Cow::Owned(text.join(" ")));
                     continue;
                 }
                 if own_entry {
@@ -650,8 +677,10 @@ fn assemble(blocks: Vec<Block>, title: &str, number: u32) -> Body {
                 }
             }
             Block::Raw { markdown, line } => match assembly.sections.is_empty() {
-                true => assembly.intro.push(markdown),
-                false => assembly.pending.push(markdown, line, Vec::new()),
+                true => assembly.intro.push(Cow::Borrowed(markdown)),
+                false => assembly
+                    .pending
+                    .push(Cow::Borrowed(markdown), line, Vec::new()),
             },
         }
     }
