@@ -25,6 +25,11 @@
 //! the first cycle: parsing 32% of the CPU (feed-rs 26%, our adapter 6%),
 //! the SQLite writer thread 30% plus 8% preparing its transactions, HTTP
 //! 5%, the rest thread wake-ups and the progress lines.
+//!
+//! All of the session's work merged (mimalloc, the faster sanitiser joins
+//! and URL normalising), quiet machine (load average 1.2-1.6): first cycle
+//! 1,102 and 1,124 sources/s (6.1-6.3 s of CPU, 107-110 MB); second cycle
+//! 11,406 and 12,071 sources/s (0.5 s of CPU, 49 MB).
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
