@@ -16,5 +16,6 @@ pub mod normalize;
 pub mod parallel;
 pub mod review;
 pub mod store;
+pub mod text;
 
 pub use item::{Item, Origin};

@@ -22,6 +22,7 @@ use crate::aggregator::sanitize;
 use crate::config::Config;
 use crate::issue::Issue;
 use crate::store::Accepted;
+use crate::text::collapse_whitespace;
 
 /// Where an entry goes when the editor named no section.
 pub const DEFAULT_SECTION: &str = "News";
@@ -338,10 +339,6 @@ pub fn group_by_section<'a>(
     }
     groups.retain(|(_, entries)| !entries.is_empty());
     groups
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Markdown that reads back as the blurb `markdown`, a line a paragraph.

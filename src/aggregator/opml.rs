@@ -152,7 +152,7 @@ impl Outline {
         for attribute in element.attributes() {
             let attribute = attribute?;
             let value = attribute.normalized_value(XmlVersion::Implicit1_0)?;
-            let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            let value = crate::text::collapse_whitespace(&value);
             if value.is_empty() {
                 continue;
             }

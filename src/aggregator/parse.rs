@@ -21,6 +21,7 @@ use super::timestamp;
 use crate::config::Source;
 use crate::item::{Item, Origin};
 use crate::normalize::normalize_owned;
+use crate::text::collapse_whitespace;
 
 /// What a feed document holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -513,18 +514,6 @@ impl Adapter<'_> {
     fn date(&self, date: Option<DateTime<Utc>>) -> DateTime<Utc> {
         date.map_or(self.now, |date| date.min(self.now))
     }
-}
-
-/// `text` on one line: its words separated by one space, none around them.
-fn collapse_whitespace(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    line
 }
 
 /// A media type without its parameters (`text/html; charset=utf-8`).

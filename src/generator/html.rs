@@ -191,12 +191,15 @@ impl Renderer {
 /// markup at all, so that pulldown-cmark would give `<p>{text}</p>` for
 /// each, the text copied as it is. Most blurbs are such prose, and a build
 /// renders tens of thousands of them: this spares each its own parser.
-/// Anything else returns false and is left to pulldown-cmark.
+/// Anything else leaves `out` as it was, returns false and is left to
+/// pulldown-cmark.
 fn push_prose(out: &mut String, markdown: &str) -> bool {
-    if !markdown.split("\n\n").all(is_plain_paragraph) {
-        return false;
-    }
+    let start = out.len();
     for text in markdown.split("\n\n") {
+        if !is_plain_paragraph(text) {
+            out.truncate(start);
+            return false;
+        }
         out.push_str("<p>");
         out.push_str(text);
         out.push_str("</p>\n");
@@ -238,7 +241,7 @@ pub fn plain_text(markdown: &str) -> String {
             _ => {}
         }
     }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::collapse_whitespace(&text)
 }
 
 /// Escapes text for HTML element content and quoted attribute values.

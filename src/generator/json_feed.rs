@@ -94,7 +94,7 @@ fn html_to_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&nbsp;", "\u{a0}")
         .replace("&amp;", "&");
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::collapse_whitespace(&text)
 }
 
 #[cfg(test)]
