@@ -8,12 +8,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Builds allocate and free a great many small strings on every core at
-/// once, which mimalloc does with per-thread free lists and without
-/// returning every freed page to the system (see Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     match cli::run(args) {
