@@ -67,6 +67,19 @@ pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
     results
 }
 
+/// Drops `value` on a thread of its own. Freeing what a build holds (a
+/// thousand parsed issues and every file of the site: a few hundred thousand
+/// allocations) takes milliseconds that the caller, about to report or exit,
+/// need not wait for; a process that exits meanwhile just frees it all at
+/// once.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // A thread that cannot be started hands the value back to be dropped
+    // here.
+    let _ = thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

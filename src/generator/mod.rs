@@ -1,9 +1,11 @@
 //! The generator: finished issues in, feeds and an HTML archive out.
 //!
 //! `build` is the whole pipeline: load the issues, keep the published ones,
-//! turn them into items, write every file in memory ([`render`], pure), then
-//! put the files in place atomically ([`output`]). The feed writers take
-//! `&[Item]` and a [`Channel`] and know nothing of issues.
+//! turn them into items and files ([`render_into`]), each file handed to a
+//! [`Sink`] as soon as it is made: for a build, the staging folder that is
+//! then put in place atomically ([`output`]); for tests, memory
+//! ([`render`]). The feed writers take `&[Item]` and a [`Channel`] and know
+//! nothing of issues.
 
 pub mod archive;
 pub mod atom;
@@ -19,6 +21,7 @@ mod xml;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -29,10 +32,33 @@ use crate::parallel;
 pub use channel::{ArchiveLinks, Author, Channel};
 use html::Renderer;
 use items::Site;
-pub use output::{OutputError, Published};
+pub use output::{OutputError, Published, Staging};
 
 /// Every file of a build, by path relative to the output folder.
 pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// Where the files of a build go as they are made, from any thread: the
+/// output folder's staging, or memory.
+pub trait Sink: Sync {
+    /// Adds the file at `path` (relative to the output folder); each path
+    /// comes once.
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), BuildError>;
+}
+
+impl Sink for output::Staging {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), BuildError> {
+        Ok(output::Staging::put(self, &path, &bytes)?)
+    }
+}
+
+impl Sink for Mutex<Files> {
+    fn put(&self, path: String, bytes: Vec<u8>) -> Result<(), BuildError> {
+        self.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path, bytes);
+        Ok(())
+    }
+}
 
 /// What to publish besides the finished issues, and when "now" is.
 #[derive(Debug, Clone, Copy)]
@@ -85,7 +111,10 @@ pub fn build(
     out: &Path,
     options: &BuildOptions,
 ) -> Result<Built, BuildError> {
-    build_issues(newsletter, &load(issues_dir)?, out, options)
+    let issues = load(issues_dir)?;
+    let built = build_issues(newsletter, &issues, out, options);
+    parallel::drop_in_background(issues);
+    built
 }
 
 /// Every issue in `issues_dir`; any file that does not parse fails the
@@ -107,11 +136,13 @@ pub fn build_issues(
     options: &BuildOptions,
 ) -> Result<Built, BuildError> {
     let published = select(issues, options);
-    let files = render(newsletter, &published)?;
-    let files = output::publish(&files, out)?;
+    // Each file goes to disk as soon as it is made: the site is never held
+    // in memory whole. A failure drops the staging, and `out` stays.
+    let staging = output::Staging::begin(out)?;
+    render_into(newsletter, &published, &staging)?;
     Ok(Built {
         issues: published.len(),
-        files,
+        files: staging.finish()?,
     })
 }
 
@@ -151,6 +182,17 @@ const PAGED: [Paged; 2] = [
 
 /// Every file of the site of `issues` (oldest first), in memory.
 pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, BuildError> {
+    let files = Mutex::new(Files::new());
+    render_into(newsletter, issues, &files)?;
+    Ok(files.into_inner().unwrap_or_else(PoisonError::into_inner))
+}
+
+/// Every file of the site of `issues` (oldest first), into `sink`.
+pub fn render_into(
+    newsletter: &Newsletter,
+    issues: &[&Issue],
+    sink: &impl Sink,
+) -> Result<(), BuildError> {
     let site = Site::new(&newsletter.base_url);
     let renderer = Renderer::new(&newsletter.base_url);
     let masthead = pages::Masthead::new(
@@ -159,23 +201,26 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         &newsletter.description,
         &newsletter.language,
     );
-    // The bulk of the work, one issue per core.
+    // The bulk of the work, one issue per core; each page goes out at once,
+    // the feeds need only the item.
     let rendered = parallel::map(issues, parallel::cpus(), |issue| {
         let html = renderer.issue(issue);
         let page = pages::issue(&masthead, issue, &html.content);
+        sink.put(
+            format!("issues/{}/index.html", issue.number),
+            page.into_bytes(),
+        )?;
         let blurbs = html.blurbs.clone();
-        (
+        Ok::<_, BuildError>((
             items::issue_item(&site, issue, html, &newsletter.author),
-            page,
             blurbs,
-        )
+        ))
     });
     let mut items = Vec::with_capacity(issues.len());
-    let mut issue_pages = Vec::with_capacity(issues.len());
     let mut blurbs = Vec::with_capacity(issues.len());
-    for (item, page, ranges) in rendered {
+    for result in rendered {
+        let (item, ranges) = result?;
         items.push(item);
-        issue_pages.push(page);
         blurbs.push(ranges);
     }
 
@@ -183,17 +228,16 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         0 => issues.len(),
         limit => limit.min(issues.len()),
     };
-    let mut files = Files::new();
     for format in &PAGED {
-        paged_feed(&mut files, format, newsletter, &site, &items, limit);
+        paged_feed(sink, format, newsletter, &site, &items, limit)?;
     }
 
     let recent: Vec<&Item> = items.iter().rev().take(limit).collect();
     let json = channel(newsletter, &site, "feed.json", "feed");
-    files.insert(
+    sink.put(
         "feed.json".into(),
         encoded("feed.json", json_feed::write(&json, &recent))?,
-    );
+    )?;
 
     let links: Vec<Item> = (0..issues.len())
         .rev()
@@ -220,32 +264,28 @@ pub fn render(newsletter: &Newsletter, issues: &[&Issue]) -> Result<Files, Build
         ..channel(newsletter, &site, "links.xml", "links")
     };
     let links: Vec<&Item> = links.iter().collect();
-    files.insert("links.xml".into(), rss::write(&links_channel, &links));
+    sink.put("links.xml".into(), rss::write(&links_channel, &links))?;
 
     let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
-    files.insert(
+    sink.put(
         "index.html".into(),
         pages::index(&masthead, &newest_first).into_bytes(),
-    );
-    for (issue, page) in issues.iter().zip(issue_pages) {
-        files.insert(
-            format!("issues/{}/index.html", issue.number),
-            page.into_bytes(),
-        );
-    }
-    Ok(files)
+    )?;
+    // Freeing every issue's HTML is no part of the build.
+    parallel::drop_in_background(items);
+    Ok(())
 }
 
 /// The subscription document of `format` (the newest `limit` issues) and
-/// its archive pages (every issue), into `files`.
+/// its archive pages (every issue), into `sink`.
 fn paged_feed(
-    files: &mut Files,
+    sink: &impl Sink,
     format: &Paged,
     newsletter: &Newsletter,
     site: &Site,
     items: &[Item],
     limit: usize,
-) {
+) -> Result<(), BuildError> {
     let feed = channel(newsletter, site, format.file, "feed");
     let pages = archive::pages(
         site,
@@ -259,9 +299,9 @@ fn paged_feed(
         archive: archive::current_links(site, &feed.self_url, format.folder, &pages),
         ..feed.clone()
     };
-    files.insert(format.file.into(), (format.write)(&current, &newest));
+    sink.put(format.file.into(), (format.write)(&current, &newest))?;
     // Every issue again, so a page per core at a time.
-    let archive = parallel::map(&pages, parallel::cpus(), |page| {
+    let written = parallel::map(&pages, parallel::cpus(), |page| {
         let path = archive::page_path(format.folder, page.number);
         let channel = Channel {
             self_url: site.url(&path),
@@ -270,9 +310,9 @@ fn paged_feed(
         };
         let page_items: Vec<&Item> = items[page.issues.clone()].iter().rev().collect();
         let bytes = (format.write)(&channel, &page_items);
-        (path, bytes)
+        sink.put(path, bytes)
     });
-    files.extend(archive);
+    written.into_iter().collect()
 }
 
 /// The channel of the newsletter's feed published at `file`, with id

@@ -1,15 +1,18 @@
 //! Puts a built site in place atomically: every file is written into a
-//! fresh folder beside the output folder, then the two folders are swapped
-//! in one step, so a reader sees the old site or the new one, never a mix.
+//! fresh folder beside the output folder as soon as it is made, then the two
+//! folders are swapped in one step, so a reader sees the old site or the new
+//! one, never a mix.
 //!
 //! A file whose bytes did not change is hard-linked from the old output
 //! instead of written, so it keeps its modification time (and HTTP caches
 //! their `Last-Modified`); when nothing changed at all, nothing is touched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// What a publish did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -48,41 +51,131 @@ fn io_error(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> Outp
     }
 }
 
-/// Replaces the folder `out` by exactly `files` (paths relative to `out`,
-/// `/`-separated).
-pub fn publish(files: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<Published, OutputError> {
-    let name = out
-        .file_name()
-        .ok_or_else(|| OutputError::BadPath(out.to_path_buf()))?;
-    let parent = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let old_files = existing_files(out)?;
-    if !old_files.is_empty() && !old_files.contains_key("feed.xml") {
-        return Err(OutputError::NotABuild(out.to_path_buf()));
+/// A build being put in place: files go into a fresh folder beside `out` as
+/// they are made (so the build need not hold the whole site in memory), and
+/// [`Staging::finish`] swaps that folder in. Dropped unfinished (a failed
+/// build), it removes its folder and `out` stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    staging: PathBuf,
+    old_files: BTreeMap<String, PathBuf>,
+    /// Folders made so far, relative to `staging`.
+    folders: Mutex<HashSet<String>>,
+    written: AtomicUsize,
+    unchanged: AtomicUsize,
+    /// Files put that the old output has too.
+    kept: AtomicUsize,
+    finished: bool,
+}
+
+impl Staging {
+    /// Starts replacing the folder `out`: checks that it is a previous build
+    /// (or empty, or missing) and makes the staging folder.
+    pub fn begin(out: &Path) -> Result<Staging, OutputError> {
+        let name = out
+            .file_name()
+            .ok_or_else(|| OutputError::BadPath(out.to_path_buf()))?;
+        let parent = match out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let old_files = existing_files(out)?;
+        if !old_files.is_empty() && !old_files.contains_key("feed.xml") {
+            return Err(OutputError::NotABuild(out.to_path_buf()));
+        }
+        let prefix = format!(".{}.new-", name.to_string_lossy());
+        remove_stale_staging(parent, &prefix);
+        let staging = parent.join(format!("{prefix}{}", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove a stale build"))?;
+        }
+        fs::create_dir_all(&staging).map_err(io_error(&staging, "create"))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            staging,
+            old_files,
+            folders: Mutex::new(HashSet::new()),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
+            finished: false,
+        })
     }
 
-    let prefix = format!(".{}.new-", name.to_string_lossy());
-    remove_stale_staging(parent, &prefix);
-    let staging = parent.join(format!("{prefix}{}", std::process::id()));
-    if staging.exists() {
-        fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove a stale build"))?;
-    }
-    let result = stage(files, out, &old_files, &staging).and_then(|published| {
-        if published.written == 0 && published.removed == 0 {
-            // Nothing changed: the old output stays, down to its folders.
-            fs::remove_dir_all(&staging).map_err(io_error(&staging, "remove"))?;
-        } else {
-            swap(&staging, out)?;
+    /// Adds the file at `relative` (`/`-separated, each path once), from
+    /// any thread. A file whose bytes the old output already has is
+    /// hard-linked from it instead, and keeps its modification time.
+    pub fn put(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        if let Some((folder, _)) = relative.rsplit_once('/') {
+            self.make_folder(folder)?;
         }
-        Ok(published)
-    });
-    if result.is_err() {
-        // Best effort: the error that matters is the one being returned.
-        let _ = fs::remove_dir_all(&staging);
+        let path = self.staging.join(relative);
+        let unchanged = match self.old_files.get(relative) {
+            Some(old) => {
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                fs::read(old).is_ok_and(|old_bytes| old_bytes == bytes)
+                    && fs::hard_link(old, &path).is_ok()
+            }
+            None => false,
+        };
+        if unchanged {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+        } else {
+            fs::write(&path, bytes).map_err(io_error(&path, "write"))?;
+            self.written.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
     }
-    result
+
+    /// Makes `folder` (relative) once, however many files go in it.
+    fn make_folder(&self, folder: &str) -> Result<(), OutputError> {
+        let known = |folders: &HashSet<String>| folders.contains(folder);
+        if known(&self.folders.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(());
+        }
+        // Outside the lock: a thousand issues' folders are made on every
+        // core. Two threads making the same one both succeed.
+        let path = self.staging.join(folder);
+        fs::create_dir_all(&path).map_err(io_error(&path, "create"))?;
+        self.folders
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(folder.to_string());
+        Ok(())
+    }
+
+    /// Puts the files put so far in place of the old output, which loses
+    /// the files not put again. When no file changed and none went, nothing
+    /// is touched.
+    pub fn finish(mut self) -> Result<Published, OutputError> {
+        self.finished = true;
+        let published = Published {
+            written: self.written.load(Ordering::Relaxed),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed: self.old_files.len() - self.kept.load(Ordering::Relaxed),
+        };
+        let result = if published.written == 0 && published.removed == 0 {
+            // Nothing changed: the old output stays, down to its folders.
+            fs::remove_dir_all(&self.staging).map_err(io_error(&self.staging, "remove"))
+        } else {
+            swap(&self.staging, &self.out)
+        };
+        if result.is_err() {
+            // Best effort: the error that matters is the one being returned.
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+        result.map(|()| published)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            // A build that failed half way: best effort, and a staging folder
+            // left behind is removed by the next build anyway.
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// Removes the staging folders (`{prefix}{pid}`) of processes killed
@@ -115,68 +208,6 @@ fn process_runs(pid: &str) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn process_runs(_pid: &str) -> bool {
     true
-}
-
-/// Writes `files` into `staging`, hard-linking the unchanged ones from `out`.
-fn stage(
-    files: &BTreeMap<String, Vec<u8>>,
-    out: &Path,
-    old_files: &BTreeMap<String, PathBuf>,
-    staging: &Path,
-) -> Result<Published, OutputError> {
-    fs::create_dir_all(staging).map_err(io_error(staging, "create"))?;
-    // Every folder once, before any file, so the writers need not look; a
-    // level at a time, each after its parents, and a level's folders (a
-    // thousand issues' own) on every core.
-    let mut folders = BTreeSet::new();
-    for relative in files.keys() {
-        let mut folder = relative.as_str();
-        while let Some((parent, _)) = folder.rsplit_once('/') {
-            folders.insert(parent);
-            folder = parent;
-        }
-    }
-    let mut levels: Vec<Vec<&str>> = Vec::new();
-    for folder in folders {
-        let depth = folder.matches('/').count();
-        if levels.len() <= depth {
-            levels.resize_with(depth + 1, Vec::new);
-        }
-        levels[depth].push(folder);
-    }
-    for level in levels {
-        let made = crate::parallel::map(&level, crate::parallel::cpus(), |folder| {
-            let path = staging.join(folder);
-            fs::create_dir(&path).map_err(io_error(&path, "create"))
-        });
-        made.into_iter().collect::<Result<(), _>>()?;
-    }
-    let mut published = Published {
-        removed: old_files
-            .keys()
-            .filter(|path| !files.contains_key(*path))
-            .count(),
-        ..Published::default()
-    };
-    let files: Vec<(&String, &Vec<u8>)> = files.iter().collect();
-    let results = crate::parallel::map(&files, crate::parallel::cpus(), |(relative, bytes)| {
-        let path = staging.join(relative);
-        let old = out.join(relative);
-        let unchanged = old_files.contains_key(*relative)
-            && fs::read(&old).is_ok_and(|old_bytes| old_bytes == **bytes)
-            && fs::hard_link(&old, &path).is_ok();
-        if !unchanged {
-            fs::write(&path, bytes).map_err(io_error(&path, "write"))?;
-        }
-        Ok(unchanged)
-    });
-    for unchanged in results {
-        match unchanged? {
-            true => published.unchanged += 1,
-            false => published.written += 1,
-        }
-    }
-    Ok(published)
 }
 
 /// Every file below `dir` (none if it does not exist), by relative path.
@@ -248,11 +279,13 @@ fn two_renames(staging: &Path, out: &Path) -> Result<(), OutputError> {
 mod tests {
     use super::*;
 
-    fn site(pairs: &[(&str, &str)]) -> BTreeMap<String, Vec<u8>> {
-        pairs
-            .iter()
-            .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
-            .collect()
+    /// Replaces `out` by exactly the files of `site`.
+    fn publish(site: &[(&str, &str)], out: &Path) -> Result<Published, OutputError> {
+        let staging = Staging::begin(out)?;
+        for (path, text) in site {
+            staging.put(path, text.as_bytes())?;
+        }
+        staging.finish()
     }
 
     fn mtime(path: &Path) -> std::time::SystemTime {
@@ -263,11 +296,7 @@ mod tests {
     fn first_publish_creates_the_folder() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let published = publish(
-            &site(&[("feed.xml", "a"), ("issues/1/index.html", "b")]),
-            &out,
-        )
-        .unwrap();
+        let published = publish(&[("feed.xml", "a"), ("issues/1/index.html", "b")], &out).unwrap();
         assert_eq!(published.written, 2);
         assert_eq!(
             fs::read_to_string(out.join("issues/1/index.html")).unwrap(),
@@ -286,7 +315,7 @@ mod tests {
         for pid in ["4294967295", "1"] {
             fs::create_dir_all(dir.path().join(format!(".public.new-{pid}/issues"))).unwrap();
         }
-        publish(&site(&[("feed.xml", "a")]), &out).unwrap();
+        publish(&[("feed.xml", "a")], &out).unwrap();
         let mut left: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|entry| entry.unwrap().file_name())
@@ -299,11 +328,7 @@ mod tests {
     fn unchanged_files_keep_their_mtime_and_stale_ones_go() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        publish(
-            &site(&[("feed.xml", "a"), ("old.html", "x"), ("same", "s")]),
-            &out,
-        )
-        .unwrap();
+        publish(&[("feed.xml", "a"), ("old.html", "x"), ("same", "s")], &out).unwrap();
         let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
         for file in ["feed.xml", "same"] {
             fs::File::options()
@@ -313,7 +338,7 @@ mod tests {
                 .set_modified(old)
                 .unwrap();
         }
-        let published = publish(&site(&[("feed.xml", "b"), ("same", "s")]), &out).unwrap();
+        let published = publish(&[("feed.xml", "b"), ("same", "s")], &out).unwrap();
         assert_eq!(
             published,
             Published {
@@ -329,10 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn an_unfinished_staging_leaves_the_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        publish(&[("feed.xml", "a")], &out).unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        staging.put("feed.xml", b"b").unwrap();
+        staging.put("issues/1/index.html", b"c").unwrap();
+        // A build that fails half way drops its staging.
+        drop(staging);
+        assert_eq!(fs::read_to_string(out.join("feed.xml")).unwrap(), "a");
+        assert!(!out.join("issues").exists());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn a_folder_that_is_not_a_build_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("precious.txt"), "keep").unwrap();
-        let err = publish(&site(&[("feed.xml", "a")]), dir.path()).unwrap_err();
+        let err = publish(&[("feed.xml", "a")], dir.path()).unwrap_err();
         assert!(matches!(err, OutputError::NotABuild(_)), "{err}");
         assert!(dir.path().join("precious.txt").exists());
     }
