@@ -3,7 +3,9 @@
 //! pulldown-cmark finds the blocks (headings, paragraphs, list items) and the
 //! links inside them; this module decides what each block is. A paragraph's
 //! physical lines are looked at one by one, because a link line may follow
-//! its blurb without a blank line and still closes the entry.
+//! its blurb without a blank line and still closes the entry. A body of
+//! nothing but headings, prose and link lines is read without pulldown-cmark
+//! ([`simple`]), to the same blocks.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -15,9 +17,11 @@ use super::file_name::number_in_title;
 use super::{Entry, IssueErrorKind, Link, Section};
 use crate::lines::LineIndex;
 
+mod simple;
+
 type Failure = (usize, IssueErrorKind);
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Body {
     pub intro: String,
     pub sections: Vec<Section>,
@@ -59,8 +63,10 @@ enum LineKind {
 
 /// Parses the body, which starts at byte `start` of `text`.
 pub fn parse(text: &str, start: usize, title: &str, number: u32) -> Result<Body, Failure> {
-    let index = LineIndex::new(text);
-    let blocks = blocks(text, start, &index)?;
+    let blocks = match simple::blocks(text, start) {
+        Some(blocks) => blocks,
+        None => blocks(text, start, &LineIndex::new(text))?,
+    };
     Ok(assemble(blocks, title, number))
 }
 
@@ -368,14 +374,12 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
 /// Links written inside a sentence: bare http(s) URLs, `www.` addresses
 /// without a scheme, and e-mail addresses (job ads often give nothing else).
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
-    // Most prose has none of these; skip the word split for it. One memchr
-    // pass over the three bytes they start with, instead of three searches.
+    // Most prose has none of these; skip the word split for it. `w` is too
+    // common a letter to look at each: `www.` is searched for whole.
     let bytes = text.as_bytes();
-    let may_have_links = memchr::memchr3_iter(b':', b'@', b'w', bytes).any(|at| match bytes[at] {
-        b':' => bytes[at..].starts_with(b"://"),
-        b'w' => bytes[at..].starts_with(b"www."),
-        _ => true,
-    });
+    let may_have_links = memchr::memchr2_iter(b':', b'@', bytes)
+        .any(|at| bytes[at] == b'@' || bytes[at..].starts_with(b"://"))
+        || memchr::memmem::find(bytes, b"www.").is_some();
     let text = if may_have_links { text } else { "" };
     text.split_whitespace().filter_map(|word| {
         let word = word
