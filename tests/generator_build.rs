@@ -101,7 +101,7 @@ fn atom_has_the_required_elements() {
         "<generator ",
         "<published>2017-08-06T12:00:00+01:00</published>",
         "<summary type=\"html\">",
-        "<content type=\"html\">&lt;p&gt;",
+        "<content type=\"html\"><![CDATA[<p>",
     ] {
         assert!(atom.contains(needle), "atom.xml lacks {needle}");
     }

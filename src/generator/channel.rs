@@ -97,3 +97,48 @@ pub fn size_hint(items: &[&Item]) -> usize {
         .sum();
     html + 1024 * items.len()
 }
+
+/// A channel and items for the writers' tests.
+#[cfg(test)]
+pub mod fixtures {
+    use chrono::DateTime;
+    use url::Url;
+
+    use super::{Author, Channel};
+    use crate::{Item, Origin};
+
+    pub fn channel(description: &str, email: Option<&str>) -> Channel {
+        let home = Url::parse("https://w.example/").unwrap();
+        Channel {
+            title: "Weekly".into(),
+            description: description.into(),
+            id: "tag:w.example,2005:feed".into(),
+            self_url: home.join("feed.xml").unwrap(),
+            home,
+            language: "en".into(),
+            author: Author {
+                name: "Ed".into(),
+                email: email.map(str::to_string),
+            },
+            archive: None,
+        }
+    }
+
+    pub fn item(id: &str) -> Item {
+        Item {
+            id: id.into(),
+            url: Url::parse("https://w.example/issues/1/").unwrap(),
+            title: "Issue 1".into(),
+            summary_html: None,
+            content_html: None,
+            published: DateTime::parse_from_rfc3339("2017-07-30T12:08:24+01:00").unwrap(),
+            updated: None,
+            authors: vec!["Ed".into()],
+            tags: Vec::new(),
+            origin: Origin::Issue {
+                number: 1,
+                section: None,
+            },
+        }
+    }
+}

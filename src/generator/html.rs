@@ -195,36 +195,62 @@ impl Renderer {
 /// pulldown-cmark.
 fn push_prose(out: &mut String, markdown: &str) -> bool {
     let start = out.len();
-    for text in markdown.split("\n\n") {
-        if !is_plain_paragraph(text) {
-            out.truncate(start);
-            return false;
+    let bytes = markdown.as_bytes();
+    let mut paragraph = 0;
+    loop {
+        // One pass over the bytes: the first that prose may not hold ends
+        // the paragraph, and the markdown is prose only if that byte starts
+        // a blank line ("\n\n") or there is none. Every such byte is ASCII,
+        // so the cuts fall between characters.
+        let end = bytes[paragraph..]
+            .iter()
+            .position(|&byte| !PROSE[usize::from(byte)])
+            .map_or(bytes.len(), |at| paragraph + at);
+        let text = &markdown[paragraph..end];
+        if !starts_and_ends_as_text(text) {
+            break;
         }
         out.push_str("<p>");
         out.push_str(text);
         out.push_str("</p>\n");
+        match &bytes[end..] {
+            [] => return true,
+            [b'\n', b'\n', ..] => paragraph = end + 2,
+            _ => break,
+        }
     }
-    true
+    out.truncate(start);
+    false
 }
 
-/// A paragraph that is text to markdown, whatever its context: it starts
-/// with a letter or an opening quote or parenthesis (no list marker,
-/// heading, quote or indented code), ends without the spaces markdown
-/// would trim, holds no line break, and no character that can start markup
+/// The bytes a paragraph of prose may hold: none that can start markup
 /// (emphasis, code, links, HTML, entities, escapes) or that pulldown-cmark
-/// would escape or replace.
-fn is_plain_paragraph(text: &str) -> bool {
-    let starts_as_text = text
-        .chars()
+/// would escape or replace, and no line break.
+const PROSE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < table.len() {
+        table[byte] = byte >= 0x80 || (byte as u8).is_ascii_alphanumeric();
+        byte += 1;
+    }
+    let punctuation = b" .,;:!?'\"()/%$@^=+-#";
+    let mut at = 0;
+    while at < punctuation.len() {
+        table[punctuation[at] as usize] = true;
+        at += 1;
+    }
+    table
+};
+
+/// Whether a paragraph of [`PROSE`] bytes is text to markdown, whatever
+/// its context: it starts with a letter or an opening quote or parenthesis
+/// (no list marker, heading, quote or indented code), and ends without the
+/// spaces markdown would trim.
+fn starts_and_ends_as_text(text: &str) -> bool {
+    text.chars()
         .next()
-        .is_some_and(|first| first.is_alphabetic() || matches!(first, '(' | '"' | '\''));
-    starts_as_text
+        .is_some_and(|first| first.is_alphabetic() || matches!(first, '(' | '"' | '\''))
         && !text.ends_with(char::is_whitespace)
-        && text.bytes().all(|byte| {
-            !byte.is_ascii()
-                || byte.is_ascii_alphanumeric()
-                || b" .,;:!?'\"()/%$@^=+-#".contains(&byte)
-        })
 }
 
 /// The text of some markdown, without its markup: for titles and summaries.

@@ -114,47 +114,8 @@ fn atom_link(rel: &str, href: &str) -> Link {
 
 #[cfg(test)]
 mod tests {
-    use chrono::DateTime;
-    use url::Url;
-
     use super::*;
-    use crate::Origin;
-    use crate::generator::channel::Author;
-
-    fn channel(description: &str, email: Option<&str>) -> Channel {
-        let home = Url::parse("https://w.example/").unwrap();
-        Channel {
-            title: "Weekly".into(),
-            description: description.into(),
-            id: "tag:w.example,2005:feed".into(),
-            self_url: home.join("feed.xml").unwrap(),
-            home,
-            language: "en".into(),
-            author: Author {
-                name: "Ed".into(),
-                email: email.map(str::to_string),
-            },
-            archive: None,
-        }
-    }
-
-    fn item(id: &str) -> Item {
-        Item {
-            id: id.into(),
-            url: Url::parse("https://w.example/issues/1/").unwrap(),
-            title: "Issue 1".into(),
-            summary_html: None,
-            content_html: None,
-            published: DateTime::parse_from_rfc3339("2017-07-30T12:08:24+01:00").unwrap(),
-            updated: None,
-            authors: vec!["Ed".into()],
-            tags: Vec::new(),
-            origin: Origin::Issue {
-                number: 1,
-                section: None,
-            },
-        }
-    }
+    use crate::generator::channel::fixtures::{channel, item};
 
     fn rendered(channel: &Channel, items: &[Item]) -> String {
         let items: Vec<&Item> = items.iter().collect();
