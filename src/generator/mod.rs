@@ -228,17 +228,88 @@ pub fn render_into(
         0 => issues.len(),
         limit => limit.min(issues.len()),
     };
-    for format in &PAGED {
-        paged_feed(sink, format, newsletter, &site, &items, limit)?;
+    let newest: Vec<&Item> = items.iter().rev().take(limit).collect();
+    let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
+    let feeds: Vec<(&Paged, Channel, Vec<archive::Page>)> = PAGED
+        .iter()
+        .map(|format| {
+            let feed = channel(newsletter, &site, format.file, "feed");
+            let pages = archive::pages(
+                &site,
+                &feed.self_url,
+                format.folder,
+                items.len(),
+                newsletter.feed_limit,
+            );
+            (format, feed, pages)
+        })
+        .collect();
+
+    // Every other file is made from the items, none from another: one job
+    // each, all of them on every core at once, the largest first.
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| {
+            let links = links_feed(newsletter, &site, issues, &items, &blurbs, limit);
+            Ok(("links.xml".into(), links))
+        }),
+        Box::new(|| {
+            let index = pages::index(&masthead, &newest_first);
+            Ok(("index.html".into(), index.into_bytes()))
+        }),
+        Box::new(|| {
+            let json = channel(newsletter, &site, "feed.json", "feed");
+            let bytes = encoded("feed.json", json_feed::write(&json, &newest))?;
+            Ok(("feed.json".into(), bytes))
+        }),
+    ];
+    for (format, feed, pages) in &feeds {
+        // The subscription document: the newest `limit` issues.
+        jobs.push(Box::new(|| {
+            let current = Channel {
+                archive: archive::current_links(&site, &feed.self_url, format.folder, pages),
+                ..feed.clone()
+            };
+            Ok((format.file.into(), (format.write)(&current, &newest)))
+        }));
+        // Its archive pages: every issue again.
+        for page in pages {
+            jobs.push(Box::new(|| {
+                let path = archive::page_path(format.folder, page.number);
+                let channel = Channel {
+                    self_url: site.url(&path),
+                    archive: Some(page.links.clone()),
+                    ..feed.clone()
+                };
+                let page_items: Vec<&Item> = items[page.issues.clone()].iter().rev().collect();
+                let bytes = (format.write)(&channel, &page_items);
+                Ok((path, bytes))
+            }));
+        }
     }
+    let written = parallel::map(&jobs, parallel::cpus(), |job| {
+        let (path, bytes) = job()?;
+        sink.put(path, bytes)
+    });
+    written.into_iter().collect::<Result<(), _>>()?;
+    drop(jobs);
+    // Freeing every issue's HTML is no part of the build.
+    parallel::drop_in_background(items);
+    Ok(())
+}
 
-    let recent: Vec<&Item> = items.iter().rev().take(limit).collect();
-    let json = channel(newsletter, &site, "feed.json", "feed");
-    sink.put(
-        "feed.json".into(),
-        encoded("feed.json", json_feed::write(&json, &recent))?,
-    )?;
+/// A file to make: its path and bytes.
+type Job<'a> = Box<dyn Fn() -> Result<(String, Vec<u8>), BuildError> + Sync + 'a>;
 
+/// `links.xml`: every curated link of the newest `limit` issues, one item
+/// each.
+fn links_feed(
+    newsletter: &Newsletter,
+    site: &Site,
+    issues: &[&Issue],
+    items: &[Item],
+    blurbs: &[Vec<std::ops::Range<usize>>],
+    limit: usize,
+) -> Vec<u8> {
     let links: Vec<Item> = (0..issues.len())
         .rev()
         .take(limit)
@@ -250,7 +321,7 @@ pub fn render_into(
                 .map(|range| &content[range.clone()])
                 .collect();
             items::link_items(
-                &site,
+                site,
                 issues[at],
                 &html,
                 &newsletter.links_exclude,
@@ -258,61 +329,13 @@ pub fn render_into(
             )
         })
         .collect();
-    let links_channel = Channel {
+    let channel = Channel {
         title: format!("{}: links", newsletter.title),
         description: format!("Every link of {}, one item each.", newsletter.title),
-        ..channel(newsletter, &site, "links.xml", "links")
+        ..channel(newsletter, site, "links.xml", "links")
     };
     let links: Vec<&Item> = links.iter().collect();
-    sink.put("links.xml".into(), rss::write(&links_channel, &links))?;
-
-    let newest_first: Vec<&Issue> = issues.iter().rev().copied().collect();
-    sink.put(
-        "index.html".into(),
-        pages::index(&masthead, &newest_first).into_bytes(),
-    )?;
-    // Freeing every issue's HTML is no part of the build.
-    parallel::drop_in_background(items);
-    Ok(())
-}
-
-/// The subscription document of `format` (the newest `limit` issues) and
-/// its archive pages (every issue), into `sink`.
-fn paged_feed(
-    sink: &impl Sink,
-    format: &Paged,
-    newsletter: &Newsletter,
-    site: &Site,
-    items: &[Item],
-    limit: usize,
-) -> Result<(), BuildError> {
-    let feed = channel(newsletter, site, format.file, "feed");
-    let pages = archive::pages(
-        site,
-        &feed.self_url,
-        format.folder,
-        items.len(),
-        newsletter.feed_limit,
-    );
-    let newest: Vec<&Item> = items.iter().rev().take(limit).collect();
-    let current = Channel {
-        archive: archive::current_links(site, &feed.self_url, format.folder, &pages),
-        ..feed.clone()
-    };
-    sink.put(format.file.into(), (format.write)(&current, &newest))?;
-    // Every issue again, so a page per core at a time.
-    let written = parallel::map(&pages, parallel::cpus(), |page| {
-        let path = archive::page_path(format.folder, page.number);
-        let channel = Channel {
-            self_url: site.url(&path),
-            archive: Some(page.links.clone()),
-            ..feed.clone()
-        };
-        let page_items: Vec<&Item> = items[page.issues.clone()].iter().rev().collect();
-        let bytes = (format.write)(&channel, &page_items);
-        sink.put(path, bytes)
-    });
-    written.into_iter().collect()
+    rss::write(&channel, &links)
 }
 
 /// The channel of the newsletter's feed published at `file`, with id

@@ -371,6 +371,11 @@ fn link_url(text: &str) -> Result<Url, IssueErrorKind> {
     }
 }
 
+/// A searcher for `www.`, made once: making one costs more than most
+/// searches.
+static WWW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("www."));
+
 /// Links written inside a sentence: bare http(s) URLs, `www.` addresses
 /// without a scheme, and e-mail addresses (job ads often give nothing else).
 fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
@@ -379,7 +384,7 @@ fn urls_in_prose(text: &str) -> impl Iterator<Item = Link> + '_ {
     let bytes = text.as_bytes();
     let may_have_links = memchr::memchr2_iter(b':', b'@', bytes)
         .any(|at| bytes[at] == b'@' || bytes[at..].starts_with(b"://"))
-        || memchr::memmem::find(bytes, b"www.").is_some();
+        || WWW.find(bytes).is_some();
     let text = if may_have_links { text } else { "" };
     text.split_whitespace().filter_map(|word| {
         let word = word

@@ -26,6 +26,8 @@ pub fn blocks(text: &str, start: usize) -> Option<Vec<Block<'_>>> {
     let mut blocks = Vec::new();
     // The lines of the paragraph being read.
     let mut paragraph: Vec<Line> = Vec::new();
+    // The atoms of the line being read, in one buffer for every line.
+    let mut atoms = Vec::new();
     let ends = memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]);
     let mut from = 0;
     for (offset, end) in ends.enumerate() {
@@ -71,7 +73,7 @@ pub fn blocks(text: &str, start: usize) -> Option<Vec<Block<'_>>> {
                 if !starts_prose(markdown) && !markdown.starts_with('[') {
                     return None;
                 }
-                let atoms = inline_atoms(markdown)?;
+                inline_atoms(markdown, &mut atoms)?;
                 // An error (a link line whose URL does not parse) is left to
                 // the full parser, which reports it.
                 let kind = classify(&atoms, markdown).ok()?;
@@ -126,9 +128,10 @@ fn atx_heading(line: &str) -> Option<&str> {
 /// What pulldown-cmark makes of one line of a paragraph: its stretches of
 /// text and its links, each link `[text](url)` with simple text and a URL
 /// that pulldown-cmark takes as written (no spaces, brackets, escapes or
-/// entities). Every atom is on the line's one slot, 0.
-fn inline_atoms(line: &str) -> Option<Vec<(usize, Atom<'_>)>> {
-    let mut atoms = Vec::new();
+/// entities), into `atoms` (cleared first). Every atom is on the line's one
+/// slot, 0.
+fn inline_atoms<'a>(line: &'a str, atoms: &mut Vec<(usize, Atom<'a>)>) -> Option<()> {
+    atoms.clear();
     let mut rest = line;
     while let Some(open) = memchr::memchr(b'[', rest.as_bytes()) {
         let before = &rest[..open];
@@ -136,8 +139,10 @@ fn inline_atoms(line: &str) -> Option<Vec<(usize, Atom<'_>)>> {
         if before.ends_with('!') {
             return None;
         }
-        push_text(&mut atoms, before)?;
-        let (text, after) = rest[open + 1..].split_once("](")?;
+        push_text(atoms, before)?;
+        // Link text holds no `]`: the first one must close it.
+        let (text, after) = rest[open + 1..].split_once(']')?;
+        let after = after.strip_prefix('(')?;
         let (url, after) = after.split_once(')')?;
         let plain_url = !url.is_empty()
             && url.bytes().all(|byte| URL[usize::from(byte)])
@@ -155,8 +160,7 @@ fn inline_atoms(line: &str) -> Option<Vec<(usize, Atom<'_>)>> {
         ));
         rest = after;
     }
-    push_text(&mut atoms, rest)?;
-    Some(atoms)
+    push_text(atoms, rest)
 }
 
 /// A stretch of text between links, if it is simple.
