@@ -14,6 +14,7 @@ use rss::{Category, Guid};
 use super::channel::{
     Channel, FEED_HISTORY_NS, GENERATOR, GENERATOR_VERSION, last_updated, size_hint,
 };
+use super::xml::Contents;
 use crate::Item;
 
 /// The RSS 2.0 document of `items`, in the order given.
@@ -56,12 +57,23 @@ pub fn write(channel: &Channel, items: &[&Item]) -> Vec<u8> {
             BTreeMap::from([("archive".to_string(), vec![archive])]),
         );
     }
-    let mut xml = out
-        .pretty_write_to(Vec::with_capacity(size_hint(items)), b' ', 2)
+    let contents = Contents::of(items);
+    let envelope = out
+        .pretty_write_to(
+            Vec::with_capacity(size_hint(items) - contents.len()),
+            b' ',
+            2,
+        )
         .expect("the writer's only failures are I/O, and memory does none");
+    let tags = (&b"<content:encoded>"[..], &b"</content:encoded>"[..]);
+    let mut xml = contents.fill(&envelope, EMPTY_CONTENT, tags);
     xml.push(b'\n');
     xml
 }
+
+/// What the crate writes for an item's `content:encoded` given as empty
+/// HTML.
+const EMPTY_CONTENT: &[u8] = b"<content:encoded><![CDATA[]]></content:encoded>";
 
 fn rss_item(item: &Item) -> rss::Item {
     // Names go in dc:creator: RSS `author` must be an address, and a
@@ -84,7 +96,8 @@ fn rss_item(item: &Item) -> rss::Item {
             value: item.id.clone(),
         }),
         pub_date: Some(item.published.to_rfc2822()),
-        content: item.content_html.clone(),
+        // Filled in by `Contents::fill`.
+        content: item.content_html.as_ref().map(|_| String::new()),
         dublin_core_ext: (!creators.is_empty()).then(|| DublinCoreExtension {
             creators,
             ..Default::default()
