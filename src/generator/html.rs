@@ -194,18 +194,16 @@ impl Renderer {
 /// Anything else leaves `out` as it was, returns false and is left to
 /// pulldown-cmark.
 fn push_prose(out: &mut String, markdown: &str) -> bool {
+    if has_markup(markdown.as_bytes()) {
+        return false;
+    }
     let start = out.len();
     let bytes = markdown.as_bytes();
     let mut paragraph = 0;
     loop {
-        // One pass over the bytes: the first that prose may not hold ends
-        // the paragraph, and the markdown is prose only if that byte starts
-        // a blank line ("\n\n") or there is none. Every such byte is ASCII,
-        // so the cuts fall between characters.
-        let end = bytes[paragraph..]
-            .iter()
-            .position(|&byte| !PROSE[usize::from(byte)])
-            .map_or(bytes.len(), |at| paragraph + at);
+        // A line break must be a blank line ("\n\n") between paragraphs.
+        let end =
+            memchr::memchr(b'\n', &bytes[paragraph..]).map_or(bytes.len(), |at| paragraph + at);
         let text = &markdown[paragraph..end];
         if !starts_and_ends_as_text(text) {
             break;
@@ -223,26 +221,25 @@ fn push_prose(out: &mut String, markdown: &str) -> bool {
     false
 }
 
-/// The bytes a paragraph of prose may hold: none that can start markup
-/// (emphasis, code, links, HTML, entities, escapes) or that pulldown-cmark
-/// would escape or replace, and no line break.
-const PROSE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < table.len() {
-        table[byte] = byte >= 0x80 || (byte as u8).is_ascii_alphanumeric();
-        byte += 1;
-    }
-    let punctuation = b" .,;:!?'\"()/%$@^=+-#";
-    let mut at = 0;
-    while at < punctuation.len() {
-        table[punctuation[at] as usize] = true;
-        at += 1;
-    }
-    table
-};
+/// Whether `bytes` hold any byte that plain prose may not: one that can
+/// start markup (emphasis, code, links, HTML, entities, escapes) or that
+/// pulldown-cmark would escape or replace, or a control character other
+/// than the line feed. That leaves non-ASCII characters, ASCII letters and
+/// digits, and ` .,;:!?'"()/%$@^=+-#`. Every blurb of every issue is looked
+/// at here: a few vectorised searches for bytes rare in prose cost less
+/// than a look at each byte.
+fn has_markup(bytes: &[u8]) -> bool {
+    memchr::memchr3(b'&', b'*', b'<', bytes).is_some()
+        || memchr::memchr3(b'>', b'[', b'\\', bytes).is_some()
+        || memchr::memchr3(b']', b'_', b'`', bytes).is_some()
+        || memchr::memchr3(b'{', b'|', b'}', bytes).is_some()
+        || memchr::memchr2(b'~', 0x7f, bytes).is_some()
+        || bytes
+            .iter()
+            .fold(false, |any, &byte| any | (byte < b' ' && byte != b'\n'))
+}
 
-/// Whether a paragraph of [`PROSE`] bytes is text to markdown, whatever
+/// Whether a paragraph of [`has_markup`] bytes is text to markdown, whatever
 /// its context: it starts with a letter or an opening quote or parenthesis
 /// (no list marker, heading, quote or indented code), and ends without the
 /// spaces markdown would trim.
