@@ -32,7 +32,7 @@ use crate::parallel;
 pub use channel::{ArchiveLinks, Author, Channel};
 use html::Renderer;
 use items::Site;
-pub use output::{OutputError, Published, Staging};
+pub use output::{OutputError, Published};
 
 /// Every file of a build, by path relative to the output folder.
 pub type Files = BTreeMap<String, Vec<u8>>;
@@ -291,6 +291,7 @@ pub fn render_into(
         sink.put(path, bytes)
     });
     written.into_iter().collect::<Result<(), _>>()?;
+    // The jobs borrow the items.
     drop(jobs);
     // Freeing every issue's HTML is no part of the build.
     parallel::drop_in_background(items);

@@ -129,18 +129,15 @@ impl Staging {
 
     /// Makes `folder` (relative) once, however many files go in it.
     fn make_folder(&self, folder: &str) -> Result<(), OutputError> {
-        let known = |folders: &HashSet<String>| folders.contains(folder);
-        if known(&self.folders.lock().unwrap_or_else(PoisonError::into_inner)) {
+        let folders = || self.folders.lock().unwrap_or_else(PoisonError::into_inner);
+        if folders().contains(folder) {
             return Ok(());
         }
         // Outside the lock: a thousand issues' folders are made on every
         // core. Two threads making the same one both succeed.
         let path = self.staging.join(folder);
         fs::create_dir_all(&path).map_err(io_error(&path, "create"))?;
-        self.folders
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(folder.to_string());
+        folders().insert(folder.to_string());
         Ok(())
     }
 
