@@ -229,11 +229,7 @@ fn push_prose(out: &mut String, markdown: &str) -> bool {
 /// at here: a few vectorised searches for bytes rare in prose cost less
 /// than a look at each byte.
 fn has_markup(bytes: &[u8]) -> bool {
-    memchr::memchr3(b'&', b'*', b'<', bytes).is_some()
-        || memchr::memchr3(b'>', b'[', b'\\', bytes).is_some()
-        || memchr::memchr3(b']', b'_', b'`', bytes).is_some()
-        || memchr::memchr3(b'{', b'|', b'}', bytes).is_some()
-        || memchr::memchr2(b'~', 0x7f, bytes).is_some()
+    crate::text::contains_any(bytes, b"&*<>[\\]_`{|}~\x7f")
         || bytes
             .iter()
             .fold(false, |any, &byte| any | (byte < b' ' && byte != b'\n'))

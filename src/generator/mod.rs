@@ -204,13 +204,14 @@ pub fn render_into(
     // The bulk of the work, one issue per core; each page goes out at once,
     // the feeds need only the item.
     let rendered = parallel::map(issues, parallel::cpus(), |issue| {
-        let html = renderer.issue(issue);
+        let mut html = renderer.issue(issue);
         let page = pages::issue(&masthead, issue, &html.content);
         sink.put(
             format!("issues/{}/index.html", issue.number),
             page.into_bytes(),
         )?;
-        let blurbs = html.blurbs.clone();
+        // The item keeps the HTML; the links feed needs the ranges too.
+        let blurbs = std::mem::take(&mut html.blurbs);
         Ok::<_, BuildError>((
             items::issue_item(&site, issue, html, &newsletter.author),
             blurbs,

@@ -30,8 +30,7 @@ pub fn escape_into(out: &mut String, text: &str) {
     // Most text (a link's URL, a title) needs nothing: a vectorised look for
     // the bytes that do costs less than a table lookup per byte.
     let bytes = text.as_bytes();
-    let needs_escaping = memchr::memchr3(b'&', b'<', b'>', bytes).is_some()
-        || memchr::memchr2(b'"', b'\'', bytes).is_some()
+    let needs_escaping = crate::text::contains_any(bytes, b"&<>\"'")
         || bytes.iter().fold(false, |any, &byte| any | (byte < b' '));
     if !needs_escaping {
         out.push_str(text);

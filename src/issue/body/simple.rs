@@ -200,10 +200,7 @@ fn starts_prose(line: &str) -> bool {
 /// bytes that are rare in prose, cost less than one look at each byte.
 fn is_inline_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if memchr::memchr3(b'*', b'`', b'\\', bytes).is_some()
-        || memchr::memchr3(b'[', b']', b'<', bytes).is_some()
-        || memchr::memchr(b'\r', bytes).is_some()
-    {
+    if crate::text::contains_any(bytes, b"*`\\[]<\r") {
         return false;
     }
     let in_word = |at: Option<usize>| {
